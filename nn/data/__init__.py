@@ -1,0 +1,13 @@
+"""Pure-numpy data for the nn package: toy 2-D sets, the 8x8 digits, preprocessing and minibatches."""
+
+from .batching import batches, train_test_split
+from .digits import load_digits
+from .preprocess import PCA, MeanCenter, Standardize, Whiten
+from .toy import blobs, circles, moons, spiral, xor
+
+__all__ = [
+    "spiral", "moons", "circles", "xor", "blobs",
+    "load_digits",
+    "MeanCenter", "Standardize", "PCA", "Whiten",
+    "batches", "train_test_split",
+]
