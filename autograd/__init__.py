@@ -1,0 +1,20 @@
+"""graphgrad's reverse-mode autodiff engine: scalar `Value` and n-d `Tensor` nodes on one backward walk.
+
+Not the HIPS `autograd` package: do not install both in one environment.
+"""
+from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
+from .value import Value
+from .tensor import Tensor, tensor, from_numpy, zeros, ones, zeros_like, ones_like, randn
+from . import ops as _ops  # noqa: F401  (attaches the Tensor methods)
+from .ops.elementwise import maximum, minimum, where
+from .ops.shape import concatenate, stack
+
+__all__ = [
+    "Value", "Tensor", "tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "randn",
+    "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+    "maximum", "minimum", "where", "concatenate", "stack",
+]
+from .functional import grad, value_and_grad
+from .gradcheck import gradcheck
+
+__all__ += ["grad", "value_and_grad", "gradcheck"]

@@ -1,0 +1,86 @@
+"""JAX-style functional gradients: `grad(f)(x)` and `value_and_grad(f)(x)`, nestable.
+
+Arguments may be Python floats, arrays, Tensors or Values. The gradients come back as plain
+floats/arrays, except when an argument is itself a node that requires grad (as inside an outer
+`grad`): then they come back as nodes connected to it, so the outer call can differentiate them.
+"""
+import numbers
+
+import numpy as np
+
+from . import engine
+from .grad_mode import enable_grad
+from .tensor import Tensor
+from .value import Value
+
+
+def _variable(arg):
+    """(node to differentiate with respect to, True if it belongs to an enclosing graph)."""
+    if isinstance(arg, (Tensor, Value)) and arg.requires_grad:
+        return arg, True
+    if isinstance(arg, Value):
+        return Value(arg.data), False
+    data = arg.data if isinstance(arg, Tensor) else arg
+    if not isinstance(data, (numbers.Real, np.ndarray, list, tuple)):
+        raise TypeError(f"grad: cannot differentiate with respect to {type(arg).__name__}")
+    return Tensor(np.asarray(data, dtype=np.float64) if np.asarray(data).dtype.kind != "f" else data,
+                  requires_grad=True), False
+
+
+def _plain(x, like):
+    """A gradient as the caller's kind of number: float for scalars, ndarray otherwise."""
+    if isinstance(x, Value):
+        return x.data
+    data = np.asarray(x.data if isinstance(x, Tensor) else x)
+    return float(data) if isinstance(like, numbers.Real) or isinstance(like, Value) else data
+
+
+def value_and_grad(f, argnums=0):
+    """A function returning (f(*args), df/d args[argnums]); a tuple of gradients if argnums is a tuple."""
+    single = isinstance(argnums, int)
+    nums = (argnums,) if single else tuple(argnums)
+
+    def wrapped(*args, **kwargs):
+        args = list(args)
+        for i in nums:
+            if i >= len(args):
+                raise TypeError(f"grad: argnums {argnums} but f was called with {len(args)} positional arguments")
+        originals = [args[i] for i in nums]
+        pairs = [_variable(args[i]) for i in nums]
+        for i, (x, _) in zip(nums, pairs):
+            args[i] = x
+        with enable_grad():
+            out = f(*args, **kwargs)
+        if not isinstance(out, (Tensor, Value)) or np.size(out.data) != 1:
+            shape = getattr(out, "shape", type(out).__name__)
+            raise TypeError(f"grad: f must return a scalar Tensor or Value, got {shape}")
+        xs = [x for x, _ in pairs]
+        nested = any(inner for _, inner in pairs)
+        if not out.requires_grad:
+            grads = [None] * len(xs)
+        else:
+            seed = (Value(1.0) if nested else 1.0) if isinstance(out, Value) else \
+                (Tensor._lift(np.ones(out.shape, out.dtype)) if nested else np.ones(out.shape, out.dtype))
+            grads = engine.run_backward(out, seed, retain_graph=nested, create_graph=nested, inputs=xs)
+        grads = [_zero_like(x, nested) if g is None else g for g, x in zip(grads, xs)]
+        if not nested:
+            grads = [_plain(g, orig) for g, orig in zip(grads, originals)]
+            out = out.data if isinstance(out, Value) else out.item()
+        return out, (grads[0] if single else tuple(grads))
+    return wrapped
+
+
+def _zero_like(x, nested):
+    if isinstance(x, Value):
+        return Value(0.0) if nested else 0.0
+    z = np.zeros(x.shape, x.dtype)
+    return Tensor._lift(z) if nested else z
+
+
+def grad(f, argnums=0):
+    """A function returning df/d args[argnums] (f must return a scalar)."""
+    vg = value_and_grad(f, argnums)
+
+    def wrapped(*args, **kwargs):
+        return vg(*args, **kwargs)[1]
+    return wrapped

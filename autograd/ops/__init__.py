@@ -1,0 +1,2 @@
+"""Tensor primitives by kind; importing this package attaches them to `Tensor` as methods."""
+from . import elementwise, reductions, shape, linalg  # noqa: F401

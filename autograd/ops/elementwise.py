@@ -1,0 +1,219 @@
+"""Elementwise primitives: arithmetic with broadcasting, and the activation functions.
+
+Each vjp gets (g, out, *inputs): ndarrays in the fast pass, Tensors under create_graph=True,
+so every formula uses only operators and methods both provide. Local derivatives that are
+piecewise constant (relu, abs, clip, max) are computed from raw data: their own derivative is 0.
+The engine sums each gradient back over broadcast dimensions, so no vjp here does.
+"""
+import numpy as np
+
+from ..tensor import Tensor, tensor_method, _raw
+
+_make, _lift = Tensor._make, Tensor._lift
+
+
+def _pair(a, b):
+    if type(a) is not Tensor:
+        a = _lift(a, b if type(b) is Tensor else None)
+    if type(b) is not Tensor:
+        b = _lift(b, a)
+    return a, b
+
+
+def _binary(fn, a, b, vjp, op):
+    try:
+        out = fn(a.data, b.data)
+    except ValueError:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together: each trailing "
+                         "dimension must be equal or 1. Reshape one operand (e.g. x.unsqueeze(-1)).") from None
+    return _make(out, (a, b), vjp, op)
+
+
+def _exp(x):
+    return x.exp() if type(x) is Tensor else np.exp(x)
+
+
+def _log(x):
+    return x.log() if type(x) is Tensor else np.log(x)
+
+
+# --- arithmetic ---------------------------------------------------------------------------------
+def _add_vjp(g, out, a, b):
+    return g, g
+
+
+def _sub_vjp(g, out, a, b):
+    return g, -g
+
+
+def _mul_vjp(g, out, a, b):
+    return g * b, g * a
+
+
+@tensor_method
+def __add__(self, other):
+    a, b = _pair(self, other)
+    return _binary(np.add, a, b, _add_vjp, "add")
+
+
+@tensor_method
+def __radd__(self, other):
+    return __add__(_lift(other, self), self)
+
+
+@tensor_method
+def __sub__(self, other):
+    a, b = _pair(self, other)
+    return _binary(np.subtract, a, b, _sub_vjp, "sub")
+
+
+@tensor_method
+def __rsub__(self, other):
+    return __sub__(_lift(other, self), self)
+
+
+@tensor_method
+def __mul__(self, other):
+    a, b = _pair(self, other)
+    return _binary(np.multiply, a, b, _mul_vjp, "mul")
+
+
+@tensor_method
+def __rmul__(self, other):
+    return __mul__(_lift(other, self), self)
+
+
+@tensor_method
+def __truediv__(self, other):
+    a, b = _pair(self, other)
+    na, nb = a.requires_grad, b.requires_grad
+
+    def vjp(g, out, x, y):
+        ga = g / y
+        return ga if na else None, -ga * out if nb else None     # d(x/y)/dy = -(x/y)/y
+    return _binary(np.divide, a, b, vjp, "div")
+
+
+@tensor_method
+def __rtruediv__(self, other):
+    return __truediv__(_lift(other, self), self)
+
+
+@tensor_method
+def __pow__(self, other):
+    if type(other) in (int, float):                 # constant exponent: d/dx x^k = k x^(k-1)
+        k = other
+        return _make(self.data ** k, (self,), lambda g, out, x: (g * k * x ** (k - 1),), f"**{k:g}")
+    a, b = _pair(self, other)
+    na, nb = a.requires_grad, b.requires_grad
+
+    def vjp(g, out, x, y):                           # d x^y = y x^(y-1) dx + x^y ln(x) dy
+        return g * y * x ** (y - 1) if na else None, g * out * _log(x) if nb else None
+    return _binary(np.power, a, b, vjp, "pow")
+
+
+@tensor_method
+def __rpow__(self, other):
+    return __pow__(_lift(other, self), self)
+
+
+@tensor_method
+def __neg__(self):
+    return _make(-self.data, (self,), lambda g, out, x: (-g,), "neg")
+
+
+@tensor_method
+def __pos__(self):
+    return self
+
+
+# --- functions of one input ---------------------------------------------------------------------
+def _unary(name, forward, vjp):
+    def op(self):
+        return _make(forward(self.data), (self,), vjp, name)
+    op.__name__ = name
+    return op
+
+
+def _sigmoid(x):
+    # e^-|x| never overflows; pick the form that divides by something >= 1
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+exp = tensor_method(_unary("exp", np.exp, lambda g, out, x: (g * out,)))
+log = tensor_method(_unary("log", np.log, lambda g, out, x: (g / x,)))
+sqrt = tensor_method(_unary("sqrt", np.sqrt, lambda g, out, x: (g / (2 * out),)))
+tanh = tensor_method(_unary("tanh", np.tanh, lambda g, out, x: (g * (1 - out * out),)))
+sigmoid = tensor_method(_unary("sigmoid", _sigmoid, lambda g, out, x: (g * out * (1 - out),)))
+relu = tensor_method(_unary("relu", lambda x: np.maximum(x, 0), lambda g, out, x: (g * (_raw(out) > 0),)))
+abs = tensor_method(_unary("abs", np.abs, lambda g, out, x: (g * np.sign(_raw(x)),)))
+Tensor.__abs__ = abs
+exp.__doc__ = "e ** x, elementwise."
+log.__doc__ = "Natural log, elementwise (log 0 = -inf, numpy warns)."
+sqrt.__doc__ = "Square root, elementwise."
+tanh.__doc__ = "Hyperbolic tangent, elementwise."
+sigmoid.__doc__ = "Logistic sigmoid 1 / (1 + e^-x), elementwise, without overflow."
+relu.__doc__ = "max(x, 0), elementwise; gradient 0 at 0."
+abs.__doc__ = "|x|, elementwise; gradient 0 at 0."
+
+
+@tensor_method
+def leaky_relu(self, negative_slope=0.01):
+    """x where x > 0, negative_slope * x elsewhere."""
+    x = self.data
+    slope = np.where(x > 0, 1, negative_slope).astype(x.dtype, copy=False)
+    return _make(x * slope, (self,), lambda g, out, x: (g * slope,), "leaky_relu")
+
+
+@tensor_method
+def clip(self, lo=None, hi=None):
+    """Values limited to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
+    x = self.data
+    inside = np.ones(x.shape, bool)
+    if lo is not None:
+        inside &= x >= lo
+    if hi is not None:
+        inside &= x <= hi
+    return _make(np.clip(x, lo, hi), (self,), lambda g, out, x: (g * inside,), "clip")
+
+
+def maximum(a, b):
+    """Elementwise max of a and b; at ties the gradient is split evenly."""
+    return _select(a, b, np.maximum, np.greater, "maximum")
+
+
+def minimum(a, b):
+    """Elementwise min of a and b; at ties the gradient is split evenly."""
+    return _select(a, b, np.minimum, np.less, "minimum")
+
+
+def _select(a, b, pick, wins, op):
+    a, b = _pair(a, b)
+    x, y = a.data, b.data
+    out = _binary(pick, a, b, None, op)              # forward (and the shape error) first
+    wa = np.where(wins(x, y), 1, np.where(x == y, 0.5, 0)).astype(out.dtype)   # a's share of g
+    if out.requires_grad:
+        out._vjp = lambda g, out, x, y: (g * wa, g * (1 - wa))
+    return out
+
+
+def where(cond, a, b):
+    """Elementwise `a` where cond is true, else `b` (cond: bool array or Tensor, not differentiated)."""
+    cond = np.asarray(_raw(cond), dtype=bool)
+    a, b = _pair(a, b)
+
+    def vjp(g, out, x, y):
+        return g * cond, g * ~cond
+    try:
+        out = np.where(cond, a.data, b.data)
+    except ValueError:
+        raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be broadcast together") from None
+    return _make(out, (a, b), vjp, "where")
+
+
+@tensor_method
+def astype(self, dtype):
+    """A copy cast to `dtype`; the gradient is cast back to this tensor's dtype."""
+    src = self.data.dtype
+    return _make(self.data.astype(dtype), (self,), lambda g, out, x: (g.astype(src),), "astype")

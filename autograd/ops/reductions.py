@@ -1,0 +1,129 @@
+"""Reductions over `axis` (int, tuple or None) with `keepdims`, and the softmax family.
+
+A reduction's vjp restores the reduced axes as size-1 dimensions and broadcasts `g` back over them.
+"""
+import numpy as np
+
+from ..tensor import Tensor, tensor_method, _raw
+from .elementwise import _exp
+
+_make = Tensor._make
+
+
+def _axes(axis, ndim, op):
+    """`axis` as a sorted tuple of non-negative ints."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    try:
+        norm = tuple(sorted(int(a) + ndim if a < 0 else int(a) for a in axes))
+    except TypeError:
+        raise TypeError(f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}") from None
+    if any(not 0 <= a < ndim for a in norm) or len(set(norm)) != len(norm):
+        raise ValueError(f"{op}: axis {axis!r} is out of range (or repeated) for a tensor with {ndim} dimensions")
+    return norm
+
+
+def _kept(shape, axes):
+    """`shape` with the reduced axes kept as 1s."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _expand(g, shape, axes, keepdims):
+    """Upstream g of a reduction, broadcast back to the input's `shape`."""
+    if not keepdims:
+        g = g.reshape(_kept(shape, axes))
+    return g.broadcast_to(shape) if type(g) is Tensor else np.broadcast_to(g, shape)
+
+
+@tensor_method
+def sum(self, axis=None, keepdims=False):
+    """Sum over `axis` (all axes by default)."""
+    shape, axes = self.shape, _axes(axis, self.ndim, "sum")
+    out = self.data.sum(axis=axes, keepdims=keepdims)
+    return _make(out, (self,), lambda g, out, x: (_expand(g, shape, axes, keepdims),), "sum")
+
+
+@tensor_method
+def mean(self, axis=None, keepdims=False):
+    """Arithmetic mean over `axis` (a sum times 1/n)."""
+    axes = _axes(axis, self.ndim, "mean")
+    n = int(np.prod([self.shape[a] for a in axes]))
+    return self.sum(axes, keepdims) * (1.0 / n if n else float("nan"))
+
+
+@tensor_method
+def var(self, axis=None, keepdims=False, ddof=0):
+    """Variance over `axis` (ddof=0: divide by n; ddof=1: by n - 1)."""
+    axes = _axes(axis, self.ndim, "var")
+    n = int(np.prod([self.shape[a] for a in axes]))
+    d = self - self.mean(axes, keepdims=True)
+    return (d * d).sum(axes, keepdims) * (1.0 / (n - ddof) if n > ddof else float("nan"))
+
+
+def _extreme(self, axis, keepdims, fn, op):
+    shape, axes = self.shape, _axes(axis, self.ndim, op)
+    if self.size == 0:
+        raise ValueError(f"{op}() of an empty tensor of shape {shape}: there is no identity to return")
+    out = fn(self.data, axis=axes, keepdims=keepdims)
+
+    def vjp(g, out, x):
+        hit = _raw(x) == _raw(out).reshape(_kept(shape, axes))       # where the extreme was attained
+        share = (hit / hit.sum(axis=axes, keepdims=True)).astype(g.dtype)   # ties split evenly
+        return (g.reshape(_kept(shape, axes)) * share,)
+    return _make(out, (self,), vjp, op)
+
+
+@tensor_method
+def max(self, axis=None, keepdims=False):
+    """Maximum over `axis`; the gradient goes to the maximal entries (split evenly at ties)."""
+    return _extreme(self, axis, keepdims, np.max, "max")
+
+
+@tensor_method
+def min(self, axis=None, keepdims=False):
+    """Minimum over `axis`; the gradient goes to the minimal entries (split evenly at ties)."""
+    return _extreme(self, axis, keepdims, np.min, "min")
+
+
+def _lse(x, axes):
+    """log(sum(exp(x))) over axes, kept as size-1 dims, shifted by the max so nothing overflows."""
+    m = x.max(axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
+
+
+@tensor_method
+def logsumexp(self, axis=None, keepdims=False):
+    """log(sum(exp(x))) over `axis`, stable for large inputs."""
+    shape, axes = self.shape, _axes(axis, self.ndim, "logsumexp")
+    out = _lse(self.data, axes)
+    if not keepdims:
+        out = out.reshape([n for i, n in enumerate(shape) if i not in axes])
+
+    def vjp(g, out, x):                    # d lse / dx = softmax(x)
+        k = _kept(shape, axes)
+        return (g.reshape(k) * _exp(x - out.reshape(k)),)
+    return _make(out, (self,), vjp, "logsumexp")
+
+
+@tensor_method
+def softmax(self, axis=-1):
+    """exp(x) / sum(exp(x)) along `axis`, stable for large inputs."""
+    (ax,) = _axes(axis, self.ndim, "softmax")
+    e = np.exp(self.data - _lse(self.data, (ax,)))
+
+    def vjp(g, out, x):                    # J^T g = s * (g - <g, s>)
+        return (out * (g - (g * out).sum(axis=ax, keepdims=True)),)
+    return _make(e, (self,), vjp, "softmax")
+
+
+@tensor_method
+def log_softmax(self, axis=-1):
+    """x - logsumexp(x) along `axis`, stable for large inputs."""
+    (ax,) = _axes(axis, self.ndim, "log_softmax")
+    out = self.data - _lse(self.data, (ax,))
+
+    def vjp(g, out, x):                    # J^T g = g - softmax * sum(g)
+        return (g - _exp(out) * g.sum(axis=ax, keepdims=True),)
+    return _make(out, (self,), vjp, "log_softmax")

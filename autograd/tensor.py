@@ -1,0 +1,361 @@
+"""`Tensor`: an n-dimensional node holding a numpy array, on the shared engine.
+
+Ops live in `autograd/ops/` by kind and attach themselves as methods with `@tensor_method`.
+Rules that keep gradients honest:
+- `Tensor(data)` copies `data` (like `torch.tensor`); `from_numpy` shares memory on purpose.
+- integer or bool data asked to `requires_grad=True` becomes float64 (a gradient needs a float);
+  other non-numeric data is refused.
+- arrays produced by recorded ops are read-only, and in-place methods on leaves bump a version
+  counter that backward() checks, so a value saved for backward cannot change silently.
+"""
+import numpy as np
+
+from . import engine
+from .grad_mode import _state
+
+_new = object.__new__
+_NUMERIC = "biuf"
+
+
+class Tensor:
+    """An n-d array that records the operations applied to it, so `backward()` can fill `.grad`."""
+
+    __slots__ = ("data", "grad", "label", "requires_grad", "_parents", "_vjp", "_op",
+                 "_versions", "_version", "_retain", "__weakref__")
+    __array_ufunc__ = None          # numpy defers to our reflected operators (ndarray * t)
+
+    def __init__(self, data, requires_grad=False, dtype=None, label=""):
+        if isinstance(data, Tensor):
+            data = data.data
+        arr = np.array(data, dtype=dtype)
+        if arr.dtype.kind not in _NUMERIC:
+            raise TypeError(f"Tensor data must be bool, integer or float; got dtype {arr.dtype} "
+                            f"(from {type(data).__name__}). Convert it with np.asarray(data, dtype=float).")
+        if requires_grad and arr.dtype.kind != "f":
+            arr = arr.astype(np.float64)     # documented: a gradient needs a float dtype
+        _init_leaf(self, arr, bool(requires_grad), label)
+
+    # --- graph construction -------------------------------------------------------------------
+    @staticmethod
+    def _make(data, parents, vjp, op):
+        """The result of an op: records parents and vjp when grad mode is on and an input needs grad."""
+        if type(data) is not np.ndarray:
+            data = np.asarray(data)
+        out = _new(Tensor)
+        out.data = data
+        out.grad = None
+        out.label = ""
+        out._version = 0
+        out._retain = False
+        out._op = op
+        if _state.enabled:
+            for p in parents:
+                if p.requires_grad:
+                    data.flags.writeable = False     # saved for backward: no silent in-place edits
+                    out.requires_grad = True
+                    out._parents = parents
+                    out._vjp = vjp
+                    out._versions = tuple([q._version for q in parents])
+                    return out
+        out.requires_grad = False
+        out._parents = ()
+        out._vjp = None
+        out._versions = None
+        return out
+
+    @staticmethod
+    def _lift(x, like=None):
+        """An operand as a Tensor; a Python scalar takes `like`'s float dtype, as numpy does."""
+        if isinstance(x, Tensor):
+            return x
+        if like is not None and type(x) in (float, int, bool) and like.data.dtype.kind == "f":
+            arr = np.array(x, dtype=like.data.dtype)
+        else:
+            arr = np.asarray(x)
+            if arr.dtype.kind not in _NUMERIC:
+                raise TypeError(f"cannot use {type(x).__name__} of dtype {arr.dtype} as a Tensor operand")
+        t = _new(Tensor)
+        _init_leaf(t, arr, False, "")
+        return t
+
+    # --- properties ---------------------------------------------------------------------------
+    shape = property(lambda self: self.data.shape, doc="Tuple of dimensions.")
+    ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
+    size = property(lambda self: self.data.size, doc="Number of elements.")
+    dtype = property(lambda self: self.data.dtype, doc="numpy dtype of the data.")
+    is_leaf = property(lambda self: self._vjp is None,
+                       doc="True for a tensor no recorded op produced (inputs, parameters, constants).")
+
+    def item(self):
+        """The single element as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def numpy(self):
+        """The underlying ndarray (shared, read-only when a graph saved it)."""
+        return self.data
+
+    def tolist(self):
+        """The data as nested Python lists."""
+        return self.data.tolist()
+
+    def detach(self):
+        """A new leaf sharing this tensor's data, cut from the graph."""
+        t = _new(Tensor)
+        _init_leaf(t, self.data, False, self.label)
+        return t
+
+    def requires_grad_(self, requires_grad=True):
+        """Set `requires_grad` on a leaf in place; returns self."""
+        if not self.is_leaf:
+            raise RuntimeError(f"requires_grad_() works on leaves only; this tensor comes from '{self._op}'. "
+                               "Use .detach().requires_grad_() for a new leaf.")
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(f"requires_grad needs a float tensor, this one is {self.dtype}; use .astype(float)")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        """Keep this non-leaf tensor's gradient in `.grad` after backward()."""
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad() on a tensor that does not require grad")
+        self._retain = True
+
+    # --- backward -----------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (seeded by `gradient` for non-scalars)."""
+        if not self.requires_grad:
+            raise RuntimeError(
+                f"backward() on a tensor that does not require grad (shape {self.shape}, op '{self._op or 'leaf'}'): "
+                "no input was created with requires_grad=True, or it was computed under no_grad().")
+        if gradient is None:
+            if self.data.size != 1:
+                raise RuntimeError(
+                    f"backward() on a non-scalar output of shape {self.shape} (op '{self._op}') needs "
+                    "`gradient` of that shape; or reduce first, e.g. out.sum().backward().")
+            seed = np.ones(self.shape, self.dtype)
+        else:
+            seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(f"backward(): gradient has shape {seed.shape} but the output (op '{self._op}') "
+                                 f"has shape {self.shape}; they must match.")
+        if create_graph:
+            seed = Tensor._lift(seed)
+        if retain_graph is None:
+            retain_graph = create_graph
+        engine.run_backward(self, seed, retain_graph, create_graph)
+
+    @staticmethod
+    def _fit_grad(pg, p, node, i):
+        """Undo broadcasting and restore the input's dtype, or name the op whose vjp got it wrong."""
+        shape = p.data.shape
+        if pg.shape != shape:
+            pg = engine.unbroadcast(pg, shape, node._op, i)
+        dtype = p.data.dtype
+        if pg.dtype != dtype:
+            pg = pg.astype(dtype)
+        return pg
+
+    @staticmethod
+    def _store_grad(node, g, fast, handed):
+        if fast:
+            # a stored gradient must own its memory: vjps may hand one array to several inputs
+            if type(g) is not np.ndarray:
+                g = np.array(g, dtype=node.data.dtype)
+            elif id(g) in handed or not g.flags.owndata or not g.flags.writeable:
+                g = g.copy()
+            handed.add(id(g))
+        node.grad = g if node.grad is None else node.grad + g
+
+    @staticmethod
+    def _release(node):
+        node._vjp = engine._freed       # drops the saved arrays
+        node._parents = ()              # and the references that keep intermediate data alive
+
+    # --- in-place updates (optimizers use these under no_grad) --------------------------------
+    def _inplace(self, what):
+        if self.requires_grad and _state.enabled:
+            if self.is_leaf:
+                raise RuntimeError(
+                    f"{what} on a leaf tensor that requires grad (shape {self.shape}) would hide the change "
+                    "from autograd; do parameter updates inside `with autograd.no_grad():`.")
+            raise RuntimeError(f"{what} on a tensor produced by '{self._op}' is not supported: "
+                               "use the out-of-place form (x = x + y).")
+        if not self.data.flags.writeable:
+            raise RuntimeError(f"{what}: this tensor's data (from '{self._op or 'a view'}') was saved by a graph "
+                               "for backward and is read-only; copy it first (t = t.detach() * 1).")
+        self._version += 1
+        return self.data
+
+    def _inplace_op(self, other, fn, what):
+        if self.requires_grad and _state.enabled and not self.is_leaf:
+            return NotImplemented            # Python falls back to the out-of-place operator
+        data = self._inplace(what)
+        fn(data, other.data if isinstance(other, Tensor) else other, out=data, casting="same_kind")
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace_op(other, np.add, "+=")
+
+    def __isub__(self, other):
+        return self._inplace_op(other, np.subtract, "-=")
+
+    def __imul__(self, other):
+        return self._inplace_op(other, np.multiply, "*=")
+
+    def __itruediv__(self, other):
+        return self._inplace_op(other, np.divide, "/=")
+
+    def __setitem__(self, index, value):
+        data = self._inplace("item assignment")
+        data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
+
+    def add_(self, other, alpha=1.0):
+        """self += alpha * other, in place."""
+        data = self._inplace("add_")
+        other = other.data if isinstance(other, Tensor) else other
+        if alpha == 1.0:
+            np.add(data, other, out=data, casting="same_kind")
+        else:
+            np.add(data, np.multiply(other, alpha), out=data, casting="same_kind")
+        return self
+
+    def mul_(self, other):
+        """self *= other, in place."""
+        return self.__imul__(other)
+
+    def zero_(self):
+        """Fill with zeros, in place."""
+        self._inplace("zero_")[...] = 0
+        return self
+
+    def fill_(self, value):
+        """Fill with `value`, in place."""
+        self._inplace("fill_")[...] = value
+        return self
+
+    def copy_(self, src):
+        """Copy `src` (broadcastable) into this tensor, in place."""
+        self._inplace("copy_")[...] = src.data if isinstance(src, Tensor) else src
+        return self
+
+    # --- comparisons: boolean tensors, never recorded -----------------------------------------
+    def __lt__(self, other):
+        return Tensor._lift(self.data < _raw(other))
+
+    def __le__(self, other):
+        return Tensor._lift(self.data <= _raw(other))
+
+    def __gt__(self, other):
+        return Tensor._lift(self.data > _raw(other))
+
+    def __ge__(self, other):
+        return Tensor._lift(self.data >= _raw(other))
+
+    # --- Python protocol ----------------------------------------------------------------------
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() "
+                             "or .all() on .data")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extra = ""
+        if self.data.dtype != np.float64:
+            extra += f", dtype={self.data.dtype}"
+        if self.requires_grad:
+            extra += f", op='{self._op}'" if self._op else ", requires_grad=True"
+        return f"Tensor({body}{extra})"
+
+
+def _init_leaf(t, arr, requires_grad, label):
+    t.data = arr
+    t.grad = None
+    t.label = label
+    t.requires_grad = requires_grad
+    t._parents = ()
+    t._vjp = None
+    t._op = ""
+    t._versions = None
+    t._version = 0
+    t._retain = False
+
+
+def _raw(x):
+    """The array behind a Tensor (anything else unchanged)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def _index_data(index):
+    """An index with any Tensors in it replaced by their arrays."""
+    if isinstance(index, tuple):
+        return tuple(_raw(i) for i in index)
+    return _raw(index)
+
+
+def tensor_method(fn):
+    """Attach `fn` to Tensor under its own name (ops modules use this)."""
+    setattr(Tensor, fn.__name__, fn)
+    return fn
+
+
+# --- factories ----------------------------------------------------------------------------------
+def tensor(data, requires_grad=False, dtype=None, label=""):
+    """A new leaf Tensor holding a copy of `data`."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
+
+
+def from_numpy(array, requires_grad=False):
+    """A leaf Tensor that shares `array`'s memory (no copy)."""
+    array = np.asarray(array)
+    if array.dtype.kind not in _NUMERIC or (requires_grad and array.dtype.kind != "f"):
+        raise TypeError(f"from_numpy needs a numeric array (a float one for requires_grad), got {array.dtype}")
+    t = _new(Tensor)
+    _init_leaf(t, array, bool(requires_grad), "")
+    return t
+
+
+def zeros(*shape, dtype=np.float64, requires_grad=False):
+    """A leaf of zeros."""
+    return Tensor(np.zeros(_shape_arg(shape), dtype), requires_grad=requires_grad)
+
+
+def ones(*shape, dtype=np.float64, requires_grad=False):
+    """A leaf of ones."""
+    return Tensor(np.ones(_shape_arg(shape), dtype), requires_grad=requires_grad)
+
+
+def zeros_like(t, requires_grad=False):
+    """Zeros with `t`'s shape and dtype."""
+    return Tensor(np.zeros_like(_raw(t)), requires_grad=requires_grad)
+
+
+def ones_like(t, requires_grad=False):
+    """Ones with `t`'s shape and dtype."""
+    return Tensor(np.ones_like(_raw(t)), requires_grad=requires_grad)
+
+
+def randn(*shape, dtype=np.float64, requires_grad=False, rng=None):
+    """Standard-normal samples (from `rng`, a seed or a Generator)."""
+    data = np.random.default_rng(rng).standard_normal(_shape_arg(shape)).astype(dtype, copy=False)
+    return Tensor(data, requires_grad=requires_grad)
+
+
+def _shape_arg(shape):
+    return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape

@@ -1,0 +1,326 @@
+"""`Value`: a scalar node holding a Python float, micrograd-style, on the shared engine.
+
+Arithmetic follows IEEE like numpy does, never raising: exp(1000) is inf, 1/0 is inf, and log(0)
+is -inf, each with a RuntimeWarning, so a scalar graph and a Tensor graph agree on every input.
+"""
+import math
+import numbers
+import warnings
+
+from . import engine
+from .grad_mode import _state
+
+_new = object.__new__
+
+
+def _warn(op, x, result):
+    warnings.warn(f"Value.{op}: input {x!r} gives {result}", RuntimeWarning, stacklevel=3)
+    return result
+
+
+def _exp(x):
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def _log(x):
+    if x > 0:
+        return math.log(x)
+    if x == 0:
+        return _warn("log", x, -math.inf)
+    return _warn("log", x, math.nan)
+
+
+def _div(a, b):
+    try:
+        return a / b
+    except ZeroDivisionError:
+        return _warn("__truediv__", b, math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1.0, b))
+
+
+def _pow(a, b):
+    """a ** b on floats with numpy's answers where Python would raise or go complex."""
+    if a < 0 and math.isfinite(b) and b != int(b):     # a real power of a negative base is complex
+        return _warn("__pow__", a, math.nan)
+    try:
+        return float(a ** b)
+    except ZeroDivisionError:        # 0.0 ** negative
+        return _warn("__pow__", a, math.inf)
+    except OverflowError:
+        return math.inf if a > 0 or b % 2 == 0 else -math.inf
+
+
+def _sigmoid(x):
+    # two branches so exp never sees a large positive argument
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+# Every vjp gets (g, out, *inputs): floats in the fast pass, Values under create_graph=True,
+# so each formula below is written once with operators that work on both.
+def _add_vjp(g, out, a, b):
+    return g, g
+
+
+def _sub_vjp(g, out, a, b):
+    return g, -g
+
+
+def _mul_vjp(g, out, a, b):
+    return g * b, g * a
+
+
+def _div_vjp(g, out, a, b):
+    ga = g / b
+    return ga, -ga * out            # d(a/b)/db = -a/b^2 = -(1/b) * out
+
+
+def _neg_vjp(g, out, a):
+    return (-g,)
+
+
+def _pow_vjp(g, out, a, b):                  # both a and b vary: d a^b = b a^(b-1) da + a^b ln(a) db
+    return g * b * _gpow(a, b - 1), g * out * _glog(a)
+
+
+def _exp_vjp(g, out, a):
+    return (g * out,)                          # d/dx e^x = e^x
+
+
+def _log_vjp(g, out, a):
+    return (g / a,)
+
+
+def _tanh_vjp(g, out, a):
+    return (g * (1 - out * out),)              # d/dx tanh = 1 - tanh^2
+
+
+def _sigmoid_vjp(g, out, a):
+    return (g * out * (1 - out),)              # d/dx s = s (1 - s)
+
+
+def _relu_vjp(g, out, a):
+    return (g * (a > 0),)
+
+
+def _abs_vjp(g, out, a):
+    return (g * ((a > 0) - (a < 0)),)         # sign(a); 0 at the kink
+
+
+def _gpow(a, b):
+    return _pow(a, b) if type(a) is float else a ** b
+
+
+def _glog(a):
+    return _log(a) if type(a) is float else a.log()
+
+
+class Value:
+    """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
+
+    __slots__ = ("data", "grad", "label", "requires_grad", "_parents", "_vjp", "_op", "__weakref__")
+    __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
+    _versions = None                # floats cannot be modified in place: nothing to check
+    _retain = True                  # like micrograd, every node keeps its gradient for inspection
+
+    def __init__(self, data, label=""):
+        if isinstance(data, Value):
+            data = data.data
+        try:
+            self.data = float(data)
+        except (TypeError, ValueError):
+            raise TypeError(f"Value(data) needs a real number, got {type(data).__name__}: {data!r}") from None
+        self.grad = 0.0
+        self.label = label
+        self.requires_grad = True
+        self._parents = ()
+        self._vjp = None
+        self._op = ""
+
+    # --- graph construction -------------------------------------------------------------------
+    @staticmethod
+    def _make(data, parents, vjp, op):
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out.label = ""
+        if _state.enabled:
+            out.requires_grad = True
+            out._parents = parents
+            out._vjp = vjp
+        else:
+            out.requires_grad = False
+            out._parents = ()
+            out._vjp = None
+        out._op = op
+        return out
+
+    @staticmethod
+    def _lift(x):
+        """A constant operand as a Value that asks for no gradient."""
+        if isinstance(x, Value):
+            return x
+        if isinstance(x, numbers.Real):
+            c = _new(Value)
+            c.data = float(x)
+            c.grad = 0.0
+            c.label = ""
+            c.requires_grad = False
+            c._parents = ()
+            c._vjp = None
+            c._op = ""
+            return c
+        return NotImplemented
+
+    # --- arithmetic -------------------------------------------------------------------------
+    def __add__(self, other):
+        other = other if type(other) is Value else Value._lift(other)
+        if other is NotImplemented:
+            return other
+        return Value._make(self.data + other.data, (self, other), _add_vjp, "+")
+
+    def __radd__(self, other):
+        other = Value._lift(other)
+        return other if other is NotImplemented else other.__add__(self)
+
+    def __sub__(self, other):
+        other = other if type(other) is Value else Value._lift(other)
+        if other is NotImplemented:
+            return other
+        return Value._make(self.data - other.data, (self, other), _sub_vjp, "-")
+
+    def __rsub__(self, other):
+        other = Value._lift(other)
+        return other if other is NotImplemented else other.__sub__(self)
+
+    def __mul__(self, other):
+        other = other if type(other) is Value else Value._lift(other)
+        if other is NotImplemented:
+            return other
+        return Value._make(self.data * other.data, (self, other), _mul_vjp, "*")
+
+    def __rmul__(self, other):
+        other = Value._lift(other)
+        return other if other is NotImplemented else other.__mul__(self)
+
+    def __truediv__(self, other):
+        other = other if type(other) is Value else Value._lift(other)
+        if other is NotImplemented:
+            return other
+        return Value._make(_div(self.data, other.data), (self, other), _div_vjp, "/")
+
+    def __rtruediv__(self, other):
+        other = Value._lift(other)
+        return other if other is NotImplemented else other.__truediv__(self)
+
+    def __pow__(self, other):
+        if type(other) is not Value:
+            c = Value._lift(other)
+            if c is NotImplemented:
+                return c
+            k = c.data                       # constant exponent: d/dx x^k = k x^(k-1)
+            return Value._make(_pow(self.data, k), (self,), lambda g, out, a: (g * k * _gpow(a, k - 1),), f"**{k:g}")
+        return Value._make(_pow(self.data, other.data), (self, other), _pow_vjp, "**")
+
+    def __rpow__(self, other):
+        other = Value._lift(other)
+        return other if other is NotImplemented else other.__pow__(self)
+
+    def __neg__(self):
+        return Value._make(-self.data, (self,), _neg_vjp, "neg")
+
+    def __pos__(self):
+        return self
+
+    # --- elementwise functions ----------------------------------------------------------------
+    def exp(self):
+        """e ** self."""
+        return Value._make(_exp(self.data), (self,), _exp_vjp, "exp")
+
+    def log(self):
+        """Natural log; log(0) is -inf and log(x < 0) is nan, each with a RuntimeWarning."""
+        return Value._make(_log(self.data), (self,), _log_vjp, "log")
+
+    def tanh(self):
+        """Hyperbolic tangent."""
+        return Value._make(math.tanh(self.data), (self,), _tanh_vjp, "tanh")
+
+    def sigmoid(self):
+        """Logistic sigmoid 1 / (1 + e^-x), computed without overflow for any input."""
+        return Value._make(_sigmoid(self.data), (self,), _sigmoid_vjp, "sigmoid")
+
+    def relu(self):
+        """max(0, x); the gradient at 0 is 0."""
+        x = self.data
+        return Value._make(x if x > 0 else 0.0, (self,), _relu_vjp, "relu")
+
+    def leaky_relu(self, negative_slope=0.01):
+        """x for x > 0, negative_slope * x otherwise."""
+        x, s = self.data, negative_slope
+        return Value._make(x if x > 0 else s * x, (self,),
+                           lambda g, out, a: (g * (1.0 if a > 0 else s),), "leaky_relu")
+
+    def abs(self):
+        """|x|; the gradient at 0 is 0."""
+        return Value._make(abs(self.data), (self,), _abs_vjp, "abs")
+
+    __abs__ = abs
+
+    # --- comparisons (on data, no gradient) ---------------------------------------------------
+    def __lt__(self, other):
+        return self.data < _raw(other)
+
+    def __le__(self, other):
+        return self.data <= _raw(other)
+
+    def __gt__(self, other):
+        return self.data > _raw(other)
+
+    def __ge__(self, other):
+        return self.data >= _raw(other)
+
+    def __float__(self):
+        return self.data
+
+    def __bool__(self):
+        return self.data != 0.0
+
+    # --- backward -----------------------------------------------------------------------------
+    def backward(self, gradient=1.0, retain_graph=False, create_graph=False):
+        """Fill `.grad` of every node this one depends on with d(self)/d(node), accumulating."""
+        if not self.requires_grad:
+            raise RuntimeError("backward() on a Value that does not require grad (it was made under "
+                               "no_grad(), or is a constant); build it with grad mode on.")
+        seed = Value(gradient) if create_graph else float(gradient)
+        engine.run_backward(self, seed, retain_graph or create_graph, create_graph)
+
+    @staticmethod
+    def _store_grad(node, g, fast, handed):
+        node.grad = node.grad + g
+
+    _fit_grad = None                 # scalars: no shapes to reconcile
+
+    @staticmethod
+    def _release(node):
+        node._vjp = engine._freed     # keep _parents so the graph can still be drawn after backward
+
+    @property
+    def is_leaf(self):
+        """True for a node no operation produced (an input or a parameter)."""
+        return self._vjp is None
+
+    def __repr__(self):
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"
+
+
+def _raw(x):
+    return x.data if isinstance(x, Value) else x
+
+
+def _fmt(g):
+    return f"{g:.6g}" if isinstance(g, float) else repr(g)
