@@ -5,6 +5,7 @@ floats/arrays, except when an argument is itself a node that requires grad (as i
 `grad`): then they come back as nodes connected to it, so the outer call can differentiate them.
 """
 import numbers
+import threading
 
 import numpy as np
 
@@ -14,9 +15,12 @@ from .tensor import Tensor
 from .value import Value
 
 
+_depth = threading.local()          # how many grad calls are running in this thread
+
+
 def _variable(arg):
-    """(node to differentiate with respect to, True if it belongs to an enclosing graph)."""
-    if isinstance(arg, (Tensor, Value)) and arg.requires_grad:
+    """(node to differentiate with respect to, True if it belongs to an enclosing grad's graph)."""
+    if isinstance(arg, (Tensor, Value)) and arg.requires_grad and getattr(_depth, "n", 0) > 0:
         return arg, True
     if isinstance(arg, Value):
         return Value(arg.data), False
@@ -49,8 +53,14 @@ def value_and_grad(f, argnums=0):
         pairs = [_variable(args[i]) for i in nums]
         for i, (x, _) in zip(nums, pairs):
             args[i] = x
-        with enable_grad():
-            out = f(*args, **kwargs)
+        _depth.n = getattr(_depth, "n", 0) + 1
+        try:
+            with enable_grad():
+                out = f(*args, **kwargs)
+        finally:
+            _depth.n -= 1
+        if isinstance(out, numbers.Real) or (isinstance(out, np.ndarray) and out.size == 1):
+            out = Tensor(float(out))                 # f ignored its variables: the gradient is zero
         if not isinstance(out, (Tensor, Value)) or np.size(out.data) != 1:
             shape = getattr(out, "shape", type(out).__name__)
             raise TypeError(f"grad: f must return a scalar Tensor or Value, got {shape}")

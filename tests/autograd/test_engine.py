@@ -1,0 +1,305 @@
+"""The backward walk itself: order, accumulation, release, depth, and its refusals."""
+import gc
+import threading
+
+import numpy as np
+import pytest
+
+import autograd as ag
+from autograd import Tensor, Value
+
+
+def leaf(*shape, seed=0, dtype=np.float64):
+    return Tensor(np.random.default_rng(seed).standard_normal(shape).astype(dtype), requires_grad=True)
+
+
+# --- accumulation -------------------------------------------------------------------------------
+def test_reused_node_accumulates():
+    x = leaf(3)
+    (x * x).sum().backward()                       # d/dx x^2 = 2x, both uses must add
+    np.testing.assert_allclose(x.grad, 2 * x.data)
+
+
+def test_fan_out_through_intermediate_accumulates():
+    a = Value(3.0)
+    b = a + a                                      # db/da = 2
+    c = b * b + b                                  # dc/db = 2b + 1 = 13
+    c.backward()
+    assert a.grad == pytest.approx(26.0)
+    assert b.grad == pytest.approx(13.0)
+
+
+def test_leaf_grad_accumulates_across_backward_calls():
+    x = leaf(2)
+    (x * 3).sum().backward()
+    (x * 4).sum().backward()
+    np.testing.assert_allclose(x.grad, [7.0, 7.0])
+
+
+def test_gradients_never_share_memory():
+    a, b = leaf(3), leaf(3, seed=1)
+    c = a + b                                      # add hands the same g to both inputs
+    (c.reshape(3, 1) * 1).sum().backward()
+    assert not np.shares_memory(a.grad, b.grad)
+    a.grad += 1                                    # an optimizer mutating one must not touch the other
+    np.testing.assert_allclose(b.grad, np.ones(3))
+
+
+def test_seed_is_not_aliased_or_mutated():
+    x = leaf(3)
+    seed = np.array([1.0, 2.0, 3.0])
+    (x + 0).backward(gradient=seed)
+    assert not np.shares_memory(x.grad, seed)
+    x.grad *= 10
+    np.testing.assert_array_equal(seed, [1.0, 2.0, 3.0])
+
+
+# --- non-leaf gradients -------------------------------------------------------------------------
+def test_non_leaf_grad_is_none_unless_retained():
+    x = leaf(3)
+    h = x * 2
+    k = x * 3
+    k.retain_grad()
+    (h * k).sum().backward()
+    assert h.grad is None and not h.is_leaf
+    np.testing.assert_allclose(k.grad, h.data)
+
+
+# --- graph release -----------------------------------------------------------------------------
+def test_second_backward_through_freed_graph_raises_naming_op():
+    x = leaf(3)
+    y = x.exp().sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match=r"'sum' a second time.*retain_graph=True"):
+        y.backward()
+
+
+def test_retain_graph_allows_second_backward():
+    x = leaf(3)
+    y = x.tanh().sum()
+    y.backward(retain_graph=True)
+    first = x.grad.copy()
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * first)
+
+
+def test_value_graph_keeps_structure_after_backward_but_refuses_second_pass():
+    a = Value(2.0)
+    out = (a * a).tanh()
+    out.backward()
+    assert out._parents and out._parents[0]._parents == (a, a)     # still drawable
+    with pytest.raises(RuntimeError, match="a second time"):
+        out.backward()
+
+
+def test_tensor_graph_releases_intermediates_after_backward():
+    x = leaf(1000)
+    h = x * 2
+    y = h.exp().sum()
+    y.backward()
+    assert y._parents == () and h._parents == ()
+
+
+def test_graph_is_freed_by_reference_counting_alone():
+    """No node is reachable from its own closure, so the cyclic GC has nothing to collect."""
+    gc.collect()
+    gc.disable()
+    try:
+        for kind in ("value", "tensor"):
+            if kind == "value":
+                xs = [Value(float(i)) for i in range(50)]
+                out = xs[0]
+                for x in xs[1:]:
+                    out = (out * x + 1.0).tanh()
+            else:
+                W = leaf(8, 8)
+                out = W
+                for _ in range(20):
+                    out = (out @ W).relu() * 0.5 + out.sigmoid()
+                out = out.sum()
+            out.backward()
+            del out
+            assert gc.collect() == 0, f"{kind} graph left reference cycles"
+            # and unreleased graphs (no backward) are acyclic too
+            y = (leaf(4) * 2).exp().sum()
+            del y
+            assert gc.collect() == 0
+    finally:
+        gc.enable()
+
+
+# --- depth: no recursion anywhere ----------------------------------------------------------------
+def test_million_op_value_chain_backward():
+    x = Value(0.5)
+    y = x
+    for _ in range(1_000_000):
+        y = y + 1e-6
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_hundred_thousand_op_tensor_chain_backward():
+    x = leaf(2)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+
+
+# --- refusals with clear messages ---------------------------------------------------------------
+def test_backward_on_non_scalar_needs_gradient():
+    with pytest.raises(RuntimeError, match=r"non-scalar output of shape \(2, 3\).*gradient"):
+        (leaf(2, 3) * 2).backward()
+
+
+def test_backward_gradient_of_wrong_shape():
+    with pytest.raises(ValueError, match=r"gradient has shape \(3,\).*shape \(2, 3\)"):
+        (leaf(2, 3) * 2).backward(gradient=np.ones(3))
+
+
+def test_backward_on_tensor_without_grad():
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        Tensor([1.0, 2.0]).sum().backward()
+    with ag.no_grad():
+        y = leaf(2).sum()
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        y.backward()
+
+
+def test_broadcast_mismatch_names_op_and_shapes():
+    with pytest.raises(ValueError, match=r"add: shapes \(3,\) and \(4,\) cannot be broadcast"):
+        leaf(3) + leaf(4)
+    with pytest.raises(ValueError, match=r"mul: shapes \(2, 3\) and \(2,\)"):
+        leaf(2, 3) * leaf(2)
+
+
+def test_matmul_inner_dimension_mismatch():
+    with pytest.raises(ValueError, match=r"matmul: shapes \(3, 4\) and \(5, 2\) cannot be multiplied: inner dimensions 4 != 5"):
+        leaf(3, 4) @ leaf(5, 2)
+    with pytest.raises(ValueError, match="batch dimensions"):
+        leaf(2, 3, 4) @ leaf(3, 4, 5)
+
+
+def test_in_place_change_of_saved_leaf_is_detected_at_backward():
+    x = leaf(3)
+    y = (x * x).sum()
+    with ag.no_grad():
+        x += 1.0                                   # the graph saved x for the product's vjp
+    with pytest.raises(RuntimeError, match=r"'mul'.*modified in place"):
+        y.backward()
+
+
+def test_in_place_change_of_saved_intermediate_is_refused():
+    x = leaf(3)
+    h = x.exp()                                    # exp saves its output
+    y = h.sum()
+    with pytest.raises(ValueError, match="read-only"):
+        h.data[0] = 0.0
+    with ag.no_grad(), pytest.raises(RuntimeError, match="read-only"):
+        h += 1
+    y.backward()
+    np.testing.assert_allclose(x.grad, np.exp(x.data))
+
+
+def test_in_place_on_leaf_requiring_grad_needs_no_grad():
+    w = leaf(3)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w -= 0.1
+    with ag.no_grad():
+        w -= 0.1                                   # the optimizer's way
+    assert w.is_leaf and w._version == 1
+
+
+def test_in_place_on_non_leaf_falls_back_to_out_of_place():
+    x = leaf(3)
+    h = x * 2
+    h += 1                                         # rebinds h to a new node
+    h.sum().backward()
+    np.testing.assert_allclose(x.grad, [2.0, 2.0, 2.0])
+
+
+def test_vjp_returning_wrong_shape_is_an_error_not_a_silent_gradient():
+    x = leaf(3)
+    bad = Tensor._make(x.data * 2, (x,), lambda g, out, a: (np.ones(4),), "bad_op")
+    with pytest.raises(RuntimeError, match=r"vjp of 'bad_op' returned a gradient of shape \(4,\) for its input 0 of shape \(3,\)"):
+        bad.sum().backward()
+
+
+# --- grad mode ---------------------------------------------------------------------------------
+def test_no_grad_and_enable_grad_nest_and_restore():
+    x = leaf(2)
+    with ag.no_grad():
+        assert not (x * 2).requires_grad
+        with ag.enable_grad():
+            assert (x * 2).requires_grad
+        assert not ag.is_grad_enabled()
+    assert ag.is_grad_enabled() and (x * 2).requires_grad
+
+
+def test_no_grad_as_decorator_restores_after_exception():
+    @ag.no_grad()
+    def boom():
+        raise KeyError("x")
+    with pytest.raises(KeyError):
+        boom()
+    assert ag.is_grad_enabled()
+
+    @ag.no_grad()
+    def f(t):
+        return t * 2
+    assert not f(leaf(2)).requires_grad
+
+
+def test_grad_mode_is_thread_local():
+    seen = []
+    with ag.no_grad():
+        t = threading.Thread(target=lambda: seen.append(ag.is_grad_enabled()))
+        t.start()
+        t.join()
+    assert seen == [True]
+
+
+def test_value_ops_under_no_grad_are_not_recorded():
+    a = Value(1.0)
+    with ag.no_grad():
+        b = a * 2
+    assert not b.requires_grad and b._parents == ()
+
+
+# --- higher order ------------------------------------------------------------------------------
+def test_second_derivative_of_cube_tensor_and_value():
+    for x in (Tensor(1.7, requires_grad=True), Value(1.7)):
+        y = x ** 3
+        y.backward(create_graph=True)
+        g = x.grad
+        assert float(g.data) == pytest.approx(3 * 1.7 ** 2)
+        if isinstance(x, Tensor):
+            x.grad = None
+        else:
+            x.grad = 0.0
+        g.backward()
+        assert float(np.asarray(x.grad)) == pytest.approx(6 * 1.7)
+
+
+def test_hessian_vector_product_of_mlp_loss_matches_finite_differences():
+    rng = np.random.default_rng(3)
+    X = Tensor(rng.standard_normal((5, 3)))
+    y = np.array([0, 1, 2, 1, 0])
+    w0 = rng.standard_normal((3, 4)) * 0.5
+    W2 = Tensor(rng.standard_normal((4, 3)) * 0.5)
+    v = rng.standard_normal((3, 4))
+
+    def loss_grad(w, create_graph):
+        W = Tensor(w, requires_grad=True)
+        loss = -(X @ W).tanh().__matmul__(W2).log_softmax(-1)[np.arange(5), y].mean()
+        loss.backward(create_graph=create_graph)
+        return W, W.grad
+
+    W, g = loss_grad(w0, True)
+    W.grad = None
+    (g * Tensor(v)).sum().backward()              # d/dW <grad, v> = H v
+    hv = W.grad.data if isinstance(W.grad, Tensor) else W.grad
+    eps = 1e-5
+    fd = (loss_grad(w0 + eps * v, False)[1] - loss_grad(w0 - eps * v, False)[1]) / (2 * eps)
+    np.testing.assert_allclose(hv, fd, rtol=1e-5, atol=1e-8)
