@@ -1,0 +1,211 @@
+"""`Module`: the base of every layer; finds parameters and sub-modules among its attributes.
+
+A parameter is a leaf Tensor that requires grad, a `Value`, or a numpy object array of Values
+(a scalar layer's weight grid). Sub-modules may sit in attributes or in lists/tuples of them.
+Attributes whose names start with `_` are private and never discovered. Discovery follows
+attribute assignment order, so names and order are deterministic; a node shared by two paths is
+reported once, under its first name.
+"""
+from collections import namedtuple
+
+import numpy as np
+
+from autograd import Tensor, Value, no_grad
+
+from . import serialization
+
+LoadResult = namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
+
+_recording = None      # a list while summary() traces a forward pass: (module, output) per call
+
+
+def _is_param(v):
+    if isinstance(v, Tensor):
+        return v.requires_grad and v.is_leaf
+    if isinstance(v, Value):
+        return v.requires_grad and v.is_leaf
+    return isinstance(v, np.ndarray) and v.dtype == object and v.size > 0 and isinstance(v.flat[0], Value)
+
+
+def _shape_dtype(p):
+    """(shape, dtype) of a parameter as its state_dict entry has them."""
+    if isinstance(p, Tensor):
+        return p.shape, p.dtype
+    return np.shape(p), np.dtype(np.float64)       # Values hold Python floats
+
+
+def _to_array(p):
+    if isinstance(p, Tensor):
+        return p.data.copy()
+    if isinstance(p, Value):
+        return np.array(p.data)
+    return np.array([v.data for v in p.flat], dtype=np.float64).reshape(p.shape)
+
+
+def _assign(p, arr):
+    """Copy `arr` into parameter `p` in place (the same node objects keep their identity)."""
+    if isinstance(p, Tensor):
+        with no_grad():
+            p.copy_(arr)
+    elif isinstance(p, Value):
+        p.data = float(arr)
+    else:
+        for v, x in zip(p.flat, arr.flat):
+            v.data = float(x)
+
+
+class Module:
+    """Base class of layers: parameter discovery, train/eval, state_dict; subclasses define `forward`."""
+
+    training = True
+
+    def forward(self, *args, **kwargs):
+        """The computation; every Module subclass defines it."""
+        raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
+
+    def __call__(self, *args, **kwargs):
+        out = self.forward(*args, **kwargs)
+        if _recording is not None:
+            _recording.append((self, out))
+        return out
+
+    # --- discovery ----------------------------------------------------------------------------
+    def _children(self):
+        """(name, attribute) pairs to search for parameters and sub-modules, in assignment order."""
+        return ((k, v) for k, v in vars(self).items() if not k.startswith("_"))
+
+    def _walk(self, prefix, seen):
+        """Yield (kind, name, item) for this module's parameters and sub-modules, depth first."""
+        for name, v in self._children():
+            yield from _walk_item(prefix + name, v, seen)
+
+    def named_parameters(self):
+        """(dotted name, parameter) pairs, e.g. ('layers.0.W', Tensor), in a deterministic order."""
+        return [(n, p) for kind, n, p in self._walk("", {id(self)}) if kind == "param"]
+
+    def parameters(self):
+        """A flat list of learnable nodes: Tensors, and every single Value of a scalar module."""
+        out = []
+        for _, p in self.named_parameters():
+            if isinstance(p, np.ndarray):
+                out.extend(p.flat)
+            else:
+                out.append(p)
+        return out
+
+    def named_modules(self):
+        """(dotted name, module) pairs, this module first under the name ''."""
+        return [("", self)] + [(n, m) for kind, n, m in self._walk("", {id(self)}) if kind == "module"]
+
+    def modules(self):
+        """This module and all its sub-modules."""
+        return [m for _, m in self.named_modules()]
+
+    def num_parameters(self):
+        """The number of learnable scalars."""
+        return sum(int(np.prod(_shape_dtype(p)[0])) for _, p in self.named_parameters())
+
+    # --- training state -----------------------------------------------------------------------
+    def zero_grad(self):
+        """Forget gradients: Tensor grads become None, Value grads 0.0."""
+        for p in self.parameters():
+            p.grad = None if isinstance(p, Tensor) else 0.0
+
+    def train(self, mode=True):
+        """Set `training` on this module and every sub-module; returns self."""
+        for m in self.modules():
+            m.training = bool(mode)
+        return self
+
+    def eval(self):
+        """Evaluation mode (dropout off): `train(False)`."""
+        return self.train(False)
+
+    # --- state --------------------------------------------------------------------------------
+    def state_dict(self):
+        """{name: ndarray copy} of every parameter."""
+        return {name: _to_array(p) for name, p in self.named_parameters()}
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy arrays into the parameters in place; checks everything before changing anything."""
+        params = dict(self.named_parameters())
+        missing = [k for k in params if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in params]
+        if strict and (missing or unexpected):
+            raise StateDictKeyError(_key_error(type(self).__name__, missing, unexpected))
+        arrays = {}
+        for name, p in params.items():
+            if name in state_dict:
+                arrays[name] = _checked(name, p, state_dict[name])
+        for name, arr in arrays.items():
+            _assign(params[name], arr)
+        return LoadResult(missing, unexpected)
+
+    def save(self, path, overwrite=False):
+        """Write the state_dict to `path` as .npz; an existing file is kept unless overwrite=True."""
+        serialization.save(self.state_dict(), path, overwrite=overwrite)
+
+    # --- display ------------------------------------------------------------------------------
+    def extra_repr(self):
+        """The arguments shown inside this module's repr parentheses."""
+        return ""
+
+    def __repr__(self):
+        children = [(n, v) for kind, n, v in self._walk("", {id(self)}) if kind == "child"]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not children:
+            return head + ")"
+        lines = [head]
+        for name, m in children:
+            body = repr(m).replace("\n", "\n  ")
+            lines.append(f"  ({name}): {body}")
+        return "\n".join(lines) + "\n)"
+
+
+class StateDictKeyError(KeyError):
+    """A missing or unexpected state_dict key (its message prints without KeyError's repr quotes)."""
+
+    def __str__(self):
+        return str(self.args[0]) if self.args else ""
+
+
+def _walk_item(name, v, seen):
+    if isinstance(v, Module):
+        if id(v) in seen:
+            return
+        seen.add(id(v))
+        yield "child", name, v
+        yield "module", name, v
+        for kind, n, item in v._walk(name + ".", seen):
+            if kind != "child":
+                yield kind, n, item
+    elif _is_param(v):
+        if id(v) not in seen:
+            seen.add(id(v))
+            yield "param", name, v
+    elif isinstance(v, (list, tuple)):
+        for i, item in enumerate(v):
+            yield from _walk_item(f"{name}.{i}", item, seen)
+
+
+def _key_error(cls, missing, unexpected):
+    parts = []
+    if missing:
+        parts.append(f"missing keys {missing}")
+    if unexpected:
+        parts.append(f"unexpected keys {unexpected}")
+    return (f"load_state_dict into {cls}: " + " and ".join(parts) +
+            "; pass strict=False to load only the keys both have.")
+
+
+def _checked(name, p, value):
+    """`value` as an array fit for parameter `p`, or a ValueError naming the key, shapes and dtypes."""
+    shape, dtype = _shape_dtype(p)
+    arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if arr.shape != shape:
+        raise ValueError(f"load_state_dict: '{name}' has shape {arr.shape} in the state_dict but the "
+                         f"parameter has shape {shape}")
+    if arr.dtype != dtype:
+        raise ValueError(f"load_state_dict: '{name}' has dtype {arr.dtype} in the state_dict but the "
+                         f"parameter has dtype {dtype} (shape {shape}); cast it with .astype(np.{dtype})")
+    return arr
