@@ -1,0 +1,97 @@
+"""Weight initializers: each maps (shape, rng, dtype) to a fresh ndarray, fan_in = shape[0].
+
+Weights are stored (in, out), so fan_in is the first dimension and fan_out the product of the rest.
+`rng` is anything `np.random.default_rng` accepts: None, a seed, or a Generator (whose stream continues).
+"""
+import numpy as np
+
+
+def _fans(shape):
+    """(fan_in, fan_out) of a weight of `shape` stored (in, out)."""
+    shape = tuple(int(n) for n in shape)
+    if not shape or any(n <= 0 for n in shape):
+        raise ValueError(f"init: a weight needs a non-empty shape of positive sizes, got {shape}")
+    return shape[0], int(np.prod(shape[1:])) if len(shape) > 1 else 1
+
+
+def _normal(shape, std, rng, dtype):
+    return (np.random.default_rng(rng).standard_normal(tuple(shape)) * std).astype(dtype, copy=False)
+
+
+def _uniform(shape, bound, rng, dtype):
+    return np.random.default_rng(rng).uniform(-bound, bound, tuple(shape)).astype(dtype, copy=False)
+
+
+def zeros(shape, rng=None, dtype=np.float64):
+    """All zeros (the notes' choice for biases); `rng` is accepted and unused."""
+    return np.zeros(tuple(shape), dtype)
+
+
+def normal(shape, std=0.01, rng=None, dtype=np.float64):
+    """N(0, std^2) samples; the notes' small random numbers are 0.01 * randn."""
+    if std < 0:
+        raise ValueError(f"init.normal: std must be >= 0, got {std}")
+    return _normal(shape, std, rng, dtype)
+
+
+def calibrated(shape, rng=None, dtype=np.float64):
+    """randn / sqrt(fan_in): each unit's output variance starts equal to its input's (no ReLU gain)."""
+    fan_in, _ = _fans(shape)
+    return _normal(shape, np.sqrt(1.0 / fan_in), rng, dtype)
+
+
+def xavier_normal(shape, gain=1.0, rng=None, dtype=np.float64):
+    """Glorot normal: std = gain * sqrt(2 / (fan_in + fan_out)); suited to tanh and sigmoid."""
+    fan_in, fan_out = _fans(shape)
+    return _normal(shape, gain * np.sqrt(2.0 / (fan_in + fan_out)), rng, dtype)
+
+
+def xavier_uniform(shape, gain=1.0, rng=None, dtype=np.float64):
+    """Glorot uniform on [-a, a], a = gain * sqrt(6 / (fan_in + fan_out)) (same variance as xavier_normal)."""
+    fan_in, fan_out = _fans(shape)
+    return _uniform(shape, gain * np.sqrt(6.0 / (fan_in + fan_out)), rng, dtype)
+
+
+def _he_gain(negative_slope):
+    return np.sqrt(2.0 / (1.0 + negative_slope ** 2))     # ReLU zeroes half the variance: gain sqrt(2)
+
+
+def kaiming_normal(shape, negative_slope=0.0, rng=None, dtype=np.float64):
+    """He normal: std = sqrt(2 / fan_in) for ReLU (sqrt(2 / ((1 + s^2) fan_in)) for leaky slope s)."""
+    fan_in, _ = _fans(shape)
+    return _normal(shape, _he_gain(negative_slope) / np.sqrt(fan_in), rng, dtype)
+
+
+def kaiming_uniform(shape, negative_slope=0.0, rng=None, dtype=np.float64):
+    """He uniform on [-a, a], a = sqrt(3) * He std (same variance as kaiming_normal)."""
+    fan_in, _ = _fans(shape)
+    return _uniform(shape, np.sqrt(3.0) * _he_gain(negative_slope) / np.sqrt(fan_in), rng, dtype)
+
+
+INITIALIZERS = {
+    "zeros": zeros, "normal": normal, "calibrated": calibrated,
+    "xavier_normal": xavier_normal, "xavier_uniform": xavier_uniform, "glorot": xavier_normal,
+    "kaiming_normal": kaiming_normal, "kaiming_uniform": kaiming_uniform, "he": kaiming_normal,
+}
+
+# the default per activation: He for the ReLU family, Glorot where the unit is (near) linear at 0
+DEFAULT_FOR = {"relu": "kaiming_normal", "leaky_relu": "kaiming_normal", "prelu": "kaiming_normal",
+               "maxout": "kaiming_normal", "tanh": "xavier_normal", "sigmoid": "xavier_normal",
+               "identity": "xavier_normal"}
+
+
+def get(init):
+    """An initializer from a name, a callable (shape, rng=, dtype=) or a number (the std of `normal`)."""
+    if callable(init):
+        return init
+    if isinstance(init, (int, float)) and not isinstance(init, bool):
+        return lambda shape, rng=None, dtype=np.float64: normal(shape, float(init), rng, dtype)
+    if isinstance(init, str) and init.lower() in INITIALIZERS:
+        return INITIALIZERS[init.lower()]
+    raise ValueError(f"unknown init {init!r}; use one of {sorted(INITIALIZERS)}, a number (normal std) "
+                     "or a callable init(shape, rng=None, dtype=np.float64)")
+
+
+def for_activation(activation):
+    """The default initializer name for a hidden activation name (He for ReLU-like, Xavier otherwise)."""
+    return DEFAULT_FOR.get(activation, "xavier_normal")
