@@ -1,0 +1,10 @@
+"""Neural networks composed from autograd ops: modules, layers, activations, init, scalar twins, data."""
+from . import data
+from . import init
+from . import scalar
+from .module import Module
+from .layers import Linear, Maxout, Dropout, Sequential, MLP
+from .activations import Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, Softmax, Identity
+from .activations import sigmoid, tanh, relu, leaky_relu, prelu, softmax, identity
+from .summary import summary
+from .serialization import save, load
