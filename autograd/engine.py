@@ -1,16 +1,27 @@
 """The one backward engine: walks any graph of nodes (Value or Tensor) in reverse topological order.
 
 A node has `data`, `grad`, `requires_grad`, `_parents` (tuple of nodes), `_vjp` (None for a leaf),
-`_op` (name) and `_versions` (its parents' in-place versions when it was made, or None).
-`_vjp(g, out, *inputs)` returns one gradient per parent (None where a parent needs none). In the
-fast mode its arguments are raw data (floats or ndarrays); with `create_graph=True` they are the
-nodes themselves, so the gradient computation is itself recorded and can be differentiated again.
+`_op` (name) and `_epoch` (the in-place clock when it was made, or None for nodes that cannot be
+modified in place). `_vjp(g, out, *inputs)` returns one gradient per parent (None where a parent
+needs none). In the fast pass its arguments are raw data (floats or ndarrays); with
+`create_graph=True` they are the nodes themselves, so the gradient computation is itself recorded
+and can be differentiated again.
 
 The walk never recurses: a first pass counts, for each node, how many consumers will send it a
 gradient; the second pass runs a node's vjp only once all of them have, so every gradient is
 complete before it flows further (Kahn's algorithm on the reversed graph).
 """
-from .grad_mode import set_grad_enabled
+from .grad_mode import _state
+
+# In-place clock: every in-place modification of a tensor takes the next tick and stamps the
+# tensor with it. A node made at tick t must not see a parent stamped later than t.
+clock = [0]
+
+
+def tick():
+    """Advance the in-place clock and return the new time."""
+    clock[0] += 1
+    return clock[0]
 
 
 def _freed(*_):
@@ -22,8 +33,7 @@ def _count_consumers(root):
     pending = {root: 0}
     stack = [root]
     while stack:
-        node = stack.pop()
-        for p in node._parents:
+        for p in stack.pop()._parents:
             if p.requires_grad:
                 n = pending.get(p)
                 if n is None:
@@ -35,13 +45,19 @@ def _count_consumers(root):
 
 
 def _check_versions(node):
-    """Refuse to backward through an op whose saved input was modified in place after the forward pass."""
-    for i, (p, v) in enumerate(zip(node._parents, node._versions)):
-        if p._version != v:
+    """Refuse to backward through an op whose input was modified in place after the op used it."""
+    for i, p in enumerate(node._parents):
+        if p._version > node._epoch:
             raise RuntimeError(
                 f"backward through '{node._op}': its input {i} (shape {p.shape}) was modified in place "
-                f"after '{node._op}' used it (version {v} -> {p._version}), so the saved value is stale. "
-                "Modify it only after backward(), or use an out-of-place op (x = x + 1) instead.")
+                f"after '{node._op}' used it, so the value saved for backward is stale. Modify it only "
+                "after backward(), or use an out-of-place op (x = x + 1) instead.")
+
+
+def _second_pass(node):
+    return RuntimeError(
+        f"backward through '{node._op}' a second time: the first backward() released the buffers this "
+        "graph saved. Pass retain_graph=True to the first backward() if you need to go through it again.")
 
 
 def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None):
@@ -52,7 +68,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     those nodes are returned as a list (None for a node the root does not depend on).
     """
     cls = type(root)
-    fit, store, release = cls._fit_grad, cls._store_grad, cls._release
+    fit, store, keep_structure = cls._fit_grad, cls._store_grad, cls._keep_structure
     targets = None if inputs is None else {id(x): i for i, x in enumerate(inputs)}
     results = None if inputs is None else [None] * len(inputs)
     pending = _count_consumers(root)
@@ -60,7 +76,10 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     ready = [root]
     handed = set()                      # ids of arrays already stored as some node's .grad
     fast = not create_graph
-    with set_grad_enabled(create_graph):
+    now = clock[0]
+    saved_mode = _state.enabled
+    _state.enabled = create_graph       # record the backward pass only when asked to
+    try:
         while ready:
             node = ready.pop()
             g = grads.pop(node, None)
@@ -75,13 +94,11 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
             if vjp is None:
                 continue
             if vjp is _freed:
-                raise RuntimeError(
-                    f"backward through '{node._op}' a second time: the first backward() released the "
-                    "buffers this graph saved. Pass retain_graph=True to the first backward() if you "
-                    "need to go through the graph again.")
-            parents = node._parents
-            if node._versions is not None:
+                raise _second_pass(node)
+            epoch = node._epoch
+            if epoch is not None and epoch != now:
                 _check_versions(node)
+            parents = node._parents
             if g is None:
                 pgs = (None,) * len(parents)
             elif fast:
@@ -89,20 +106,32 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
             else:
                 pgs = vjp(g, node, *parents)
             if not retain_graph:
-                release(node)
-            for i, (p, pg) in enumerate(zip(parents, pgs)):
+                node._vjp = _freed              # drop the saved buffers ...
+                if not keep_structure:
+                    node._parents = ()          # ... and the references keeping inputs alive
+            i = -1
+            for p, pg in zip(parents, pgs):
+                i += 1
                 if not p.requires_grad:
                     continue
                 if pg is not None:
                     if fit is not None:
-                        pg = fit(pg, p, node, i)
+                        d = p.data
+                        if pg.shape != d.shape or pg.dtype != d.dtype:
+                            pg = fit(pg, p, node, i)
                     prev = grads.get(p)
                     grads[p] = pg if prev is None else prev + pg
                 n = pending[p] - 1
                 if n:
                     pending[p] = n
-                else:
+                elif p._vjp is not None or targets is not None:
                     ready.append(p)
+                else:                           # a leaf with all its gradient: store it now
+                    pg = grads.pop(p, None)
+                    if pg is not None:
+                        store(p, pg, fast, handed)
+    finally:
+        _state.enabled = saved_mode
     return results
 
 

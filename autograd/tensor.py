@@ -11,6 +11,7 @@ Rules that keep gradients honest:
 import numpy as np
 
 from . import engine
+from .engine import clock as _clock
 from .grad_mode import _state
 
 _new = object.__new__
@@ -20,9 +21,12 @@ _NUMERIC = "biuf"
 class Tensor:
     """An n-d array that records the operations applied to it, so `backward()` can fill `.grad`."""
 
-    __slots__ = ("data", "grad", "label", "requires_grad", "_parents", "_vjp", "_op",
-                 "_versions", "_version", "_retain", "__weakref__")
+    # hot attributes in slots; rarely-set ones are class defaults stored per instance only when set
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "_epoch", "__dict__", "__weakref__")
     __array_ufunc__ = None          # numpy defers to our reflected operators (ndarray * t)
+    label = ""                      # a name for drawings and error messages
+    _version = 0                    # in-place clock time of the last in-place change (engine.tick)
+    _retain = False                 # keep .grad of this non-leaf after backward (retain_grad)
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
         if isinstance(data, Tensor):
@@ -44,23 +48,20 @@ class Tensor:
         out = _new(Tensor)
         out.data = data
         out.grad = None
-        out.label = ""
-        out._version = 0
-        out._retain = False
         out._op = op
         if _state.enabled:
             for p in parents:
                 if p.requires_grad:
-                    data.flags.writeable = False     # saved for backward: no silent in-place edits
+                    data.setflags(write=False)       # saved for backward: no silent in-place edits
                     out.requires_grad = True
                     out._parents = parents
                     out._vjp = vjp
-                    out._versions = tuple([q._version for q in parents])
+                    out._epoch = _clock[0]
                     return out
         out.requires_grad = False
         out._parents = ()
         out._vjp = None
-        out._versions = None
+        out._epoch = None
         return out
 
     @staticmethod
@@ -134,7 +135,7 @@ class Tensor:
                 raise RuntimeError(
                     f"backward() on a non-scalar output of shape {self.shape} (op '{self._op}') needs "
                     "`gradient` of that shape; or reduce first, e.g. out.sum().backward().")
-            seed = np.ones(self.shape, self.dtype)
+            seed = np.array(1.0, self.dtype) if self.data.ndim == 0 else np.ones(self.shape, self.dtype)
         else:
             seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -163,15 +164,12 @@ class Tensor:
             # a stored gradient must own its memory: vjps may hand one array to several inputs
             if type(g) is not np.ndarray:
                 g = np.array(g, dtype=node.data.dtype)
-            elif id(g) in handed or not g.flags.owndata or not g.flags.writeable:
+            elif g.base is not None or id(g) in handed:
                 g = g.copy()
             handed.add(id(g))
         node.grad = g if node.grad is None else node.grad + g
 
-    @staticmethod
-    def _release(node):
-        node._vjp = engine._freed       # drops the saved arrays
-        node._parents = ()              # and the references that keep intermediate data alive
+    _keep_structure = False             # backward() drops _parents too: intermediates free at once
 
     # --- in-place updates (optimizers use these under no_grad) --------------------------------
     def _inplace(self, what):
@@ -185,7 +183,7 @@ class Tensor:
         if not self.data.flags.writeable:
             raise RuntimeError(f"{what}: this tensor's data (from '{self._op or 'a view'}') was saved by a graph "
                                "for backward and is read-only; copy it first (t = t.detach() * 1).")
-        self._version += 1
+        self._version = engine.tick()
         return self.data
 
     def _inplace_op(self, other, fn, what):
@@ -287,14 +285,13 @@ class Tensor:
 def _init_leaf(t, arr, requires_grad, label):
     t.data = arr
     t.grad = None
-    t.label = label
+    if label:
+        t.label = label
     t.requires_grad = requires_grad
     t._parents = ()
     t._vjp = None
     t._op = ""
-    t._versions = None
-    t._version = 0
-    t._retain = False
+    t._epoch = None
 
 
 def _raw(x):

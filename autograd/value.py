@@ -124,7 +124,7 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "requires_grad", "_parents", "_vjp", "_op", "__weakref__")
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
-    _versions = None                # floats cannot be modified in place: nothing to check
+    _epoch = None                   # floats cannot be modified in place: nothing to check
     _retain = True                  # like micrograd, every node keeps its gradient for inspection
 
     def __init__(self, data, label=""):
@@ -164,7 +164,7 @@ class Value:
         """A constant operand as a Value that asks for no gradient."""
         if isinstance(x, Value):
             return x
-        if isinstance(x, numbers.Real):
+        if type(x) in (float, int) or isinstance(x, numbers.Real):
             c = _new(Value)
             c.data = float(x)
             c.grad = 0.0
@@ -304,9 +304,7 @@ class Value:
 
     _fit_grad = None                 # scalars: no shapes to reconcile
 
-    @staticmethod
-    def _release(node):
-        node._vjp = engine._freed     # keep _parents so the graph can still be drawn after backward
+    _keep_structure = True           # backward() keeps _parents so the graph can still be drawn
 
     @property
     def is_leaf(self):

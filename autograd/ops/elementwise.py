@@ -24,9 +24,13 @@ def _binary(fn, a, b, vjp, op):
     try:
         out = fn(a.data, b.data)
     except ValueError:
-        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together: each trailing "
-                         "dimension must be equal or 1. Reshape one operand (e.g. x.unsqueeze(-1)).") from None
+        raise _mismatch(op, a, b) from None
     return _make(out, (a, b), vjp, op)
+
+
+def _mismatch(op, a, b):
+    return ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together: each trailing "
+                      "dimension must be equal or 1. Reshape one operand (e.g. x.unsqueeze(-1)).")
 
 
 def _exp(x):
@@ -50,10 +54,16 @@ def _mul_vjp(g, out, a, b):
     return g * b, g * a
 
 
+# add, sub and mul are the hottest ops: operands are lifted inline, without helper calls
 @tensor_method
 def __add__(self, other):
-    a, b = _pair(self, other)
-    return _binary(np.add, a, b, _add_vjp, "add")
+    if type(other) is not Tensor:
+        other = _lift(other, self)
+    try:
+        out = self.data + other.data
+    except ValueError:
+        raise _mismatch("add", self, other) from None
+    return _make(out, (self, other), _add_vjp, "add")
 
 
 @tensor_method
@@ -63,8 +73,13 @@ def __radd__(self, other):
 
 @tensor_method
 def __sub__(self, other):
-    a, b = _pair(self, other)
-    return _binary(np.subtract, a, b, _sub_vjp, "sub")
+    if type(other) is not Tensor:
+        other = _lift(other, self)
+    try:
+        out = self.data - other.data
+    except ValueError:
+        raise _mismatch("sub", self, other) from None
+    return _make(out, (self, other), _sub_vjp, "sub")
 
 
 @tensor_method
@@ -74,8 +89,13 @@ def __rsub__(self, other):
 
 @tensor_method
 def __mul__(self, other):
-    a, b = _pair(self, other)
-    return _binary(np.multiply, a, b, _mul_vjp, "mul")
+    if type(other) is not Tensor:
+        other = _lift(other, self)
+    try:
+        out = self.data * other.data
+    except ValueError:
+        raise _mismatch("mul", self, other) from None
+    return _make(out, (self, other), _mul_vjp, "mul")
 
 
 @tensor_method

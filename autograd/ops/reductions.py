@@ -29,19 +29,44 @@ def _kept(shape, axes):
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _expand(g, shape, axes, keepdims):
-    """Upstream g of a reduction, broadcast back to the input's `shape`."""
+def _full_view(g, shape):
+    """A 0-d upstream g broadcast to `shape` (a view: no copy)."""
+    if type(g) is Tensor:
+        return g.broadcast_to(shape)
+    view = np.ndarray(shape, g.dtype, np.ascontiguousarray(g), 0, (0,) * len(shape))
+    view.setflags(write=False)
+    return view
+
+
+def _expand(shape, g, axes, keepdims):
+    """Upstream g of a reduction, broadcast back to the input's `shape` (a view: no copy)."""
     if not keepdims:
         g = g.reshape(_kept(shape, axes))
-    return g.broadcast_to(shape) if type(g) is Tensor else np.broadcast_to(g, shape)
+    if type(g) is Tensor:
+        return g.broadcast_to(shape)
+    return _broadcast_view(g, shape)
+
+
+def _broadcast_view(g, shape):
+    """np.broadcast_to for a g whose size-1 dims stretch, at a tenth of its Python overhead."""
+    if not g.flags.c_contiguous:
+        return np.broadcast_to(g, shape)
+    strides = tuple(0 if n == 1 else s for n, s in zip(g.shape, g.strides))
+    view = np.ndarray(shape, g.dtype, g, 0, strides)
+    view.setflags(write=False)
+    return view
 
 
 @tensor_method
 def sum(self, axis=None, keepdims=False):
     """Sum over `axis` (all axes by default)."""
-    shape, axes = self.shape, _axes(axis, self.ndim, "sum")
-    out = self.data.sum(axis=axes, keepdims=keepdims)
-    return _make(out, (self,), lambda g, out, x: (_expand(g, shape, axes, keepdims),), "sum")
+    x = self.data
+    if axis is None and not keepdims:            # the common loss reduction, kept lean
+        shape = x.shape
+        return _make(np.asarray(x.sum()), (self,), lambda g, out, x: (_full_view(g, shape),), "sum")
+    axes = _axes(axis, x.ndim, "sum")
+    out = x.sum(axis=axes, keepdims=keepdims)
+    return _make(out, (self,), lambda g, out, x: (_expand(x.shape, g, axes, keepdims),), "sum")
 
 
 @tensor_method
