@@ -22,7 +22,7 @@ def main():
     loss = (X @ W + bias).relu().mean()
     loss.backward()
     print(f"  loss = {loss.item():.6f}")
-    print("  dloss/dW =\n" + np.array2string(W.grad, precision=4, prefix="    "))
+    print("  dloss/dW =\n    " + np.array2string(W.grad, precision=4, prefix="    "))
     print("  dloss/db = " + np.array2string(bias.grad, precision=4))
 
 
