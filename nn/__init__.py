@@ -2,6 +2,7 @@
 from . import data
 from . import init
 from . import scalar
+from . import functional as F
 from .module import Module
 from .layers import Linear, Maxout, Dropout, Sequential, MLP
 from .activations import Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, Softmax, Identity
