@@ -93,3 +93,14 @@ def test_mismatched_model_error_names_path_and_key(tmp_path):
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         nn.load(tmp_path / "nope.npz")
+
+
+def test_float32_round_trip_keeps_dtype(tmp_path):
+    path = tmp_path / "f32.npz"
+    a = nn.MLP(3, [4, 2], dtype=np.float32, rng=0)
+    a.save(path)
+    assert nn.load(path)["layers.0.W"].dtype == np.float32
+    b = nn.load(path, nn.MLP(3, [4, 2], dtype=np.float32, rng=1))
+    np.testing.assert_array_equal(a.layers[1].W.data, b.layers[1].W.data)
+    with pytest.raises(ValueError, match="'layers.0.W' has dtype float32 .* dtype float64"):
+        nn.load(path, nn.MLP(3, [4, 2]))
