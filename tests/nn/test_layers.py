@@ -1,6 +1,8 @@
 """Tensor layers and activations: forward math against numpy, gradients against gradcheck, dropout statistics."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import nn
 from autograd import Tensor, gradcheck
@@ -181,3 +183,21 @@ def test_default_init_follows_the_activation():
     tanh = nn.MLP(400, [400, 1], activation="tanh", rng=0).layers[0].W.data.std()
     assert abs(relu - np.sqrt(2 / 400)) < 0.02 * np.sqrt(2 / 400)      # He
     assert abs(tanh - np.sqrt(2 / 800)) < 0.02 * np.sqrt(2 / 800)      # Xavier
+
+
+# ---------------------------------------------------------------- properties
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(1, 5), st.integers(1, 4), st.sampled_from(["relu", "tanh", "maxout"]), st.integers(0, 99))
+def test_batch_gradient_is_the_sum_of_per_example_gradients(batch, width, activation, seed):
+    m = nn.MLP(3, [width, 2], activation=activation, rng=seed)
+    X = np.random.default_rng(seed).standard_normal((batch, 3))
+    m(X).sum().backward()
+    whole = [p.grad.copy() for p in m.parameters()]
+    total = [np.zeros_like(g) for g in whole]
+    for row in X:
+        m.zero_grad()
+        m(row[None]).sum().backward()
+        total = [t + p.grad for t, p in zip(total, m.parameters())]
+    for g, t in zip(whole, total):
+        np.testing.assert_allclose(g, t, rtol=1e-10, atol=1e-12)
