@@ -74,10 +74,10 @@ class Module:
         """(name, attribute) pairs to search for parameters and sub-modules, in assignment order."""
         return ((k, v) for k, v in vars(self).items() if not k.startswith("_"))
 
-    def _walk(self, prefix, seen):
-        """Yield (kind, name, item) for this module's parameters and sub-modules, depth first."""
+    def _walk(self, prefix, seen, deep=True):
+        """Yield ('param' | 'module', name, item) depth first; deep=False stops at the direct sub-modules."""
         for name, v in self._children():
-            yield from _walk_item(prefix + name, v, seen)
+            yield from _walk_item(prefix + name, v, seen, deep)
 
     def named_parameters(self):
         """(dotted name, parameter) pairs, e.g. ('layers.0.W', Tensor), in a deterministic order."""
@@ -151,7 +151,7 @@ class Module:
         return ""
 
     def __repr__(self):
-        children = [(n, v) for kind, n, v in self._walk("", {id(self)}) if kind == "child"]
+        children = [(n, v) for kind, n, v in self._walk("", {id(self)}, deep=False) if kind == "module"]
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not children:
             return head + ")"
@@ -169,23 +169,20 @@ class StateDictKeyError(KeyError):
         return str(self.args[0]) if self.args else ""
 
 
-def _walk_item(name, v, seen):
+def _walk_item(name, v, seen, deep):
     if isinstance(v, Module):
-        if id(v) in seen:
-            return
-        seen.add(id(v))
-        yield "child", name, v
-        yield "module", name, v
-        for kind, n, item in v._walk(name + ".", seen):
-            if kind != "child":
-                yield kind, n, item
+        if id(v) not in seen:
+            seen.add(id(v))
+            yield "module", name, v
+            if deep:
+                yield from v._walk(name + ".", seen)
     elif _is_param(v):
         if id(v) not in seen:
             seen.add(id(v))
             yield "param", name, v
     elif isinstance(v, (list, tuple)):
         for i, item in enumerate(v):
-            yield from _walk_item(f"{name}.{i}", item, seen)
+            yield from _walk_item(f"{name}.{i}", item, seen, deep)
 
 
 def _key_error(cls, missing, unexpected):
