@@ -20,9 +20,7 @@ _recording = None      # a list while summary() traces a forward pass: (module, 
 
 
 def _is_param(v):
-    if isinstance(v, Tensor):
-        return v.requires_grad and v.is_leaf
-    if isinstance(v, Value):
+    if isinstance(v, (Tensor, Value)):
         return v.requires_grad and v.is_leaf
     return isinstance(v, np.ndarray) and v.dtype == object and v.size > 0 and isinstance(v.flat[0], Value)
 
