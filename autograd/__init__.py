@@ -19,3 +19,7 @@ from .functional import grad, value_and_grad
 from .gradcheck import gradcheck
 
 __all__ += ["grad", "value_and_grad", "gradcheck"]
+from .gradcheck import gradgradcheck
+from .function import Function, primitive
+
+__all__ += ["gradgradcheck", "Function", "primitive"]
