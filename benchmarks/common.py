@@ -37,10 +37,12 @@ def _calibrate(fn, budget):
     return max(1, int(budget / max(once, 1e-7)))
 
 
-def compare(cases, repeats=7, budget=0.2, warmup=2):
+def compare(cases, repeats=7, budget=0.2, warmup=2, pause=0.0):
     """Time each callable of `cases` (name -> fn), rotating the order every round so drift hits all.
 
     Each round times one block of calls per case (block size calibrated to `budget` seconds).
+    `pause` seconds of sleep before each block let the previous case's BLAS/OpenMP worker threads,
+    which spin-wait after their work, go idle instead of competing for the cores.
     Returns name -> Stat of seconds per call.
     """
     for fn in cases.values():
@@ -53,6 +55,8 @@ def compare(cases, repeats=7, budget=0.2, warmup=2):
         k = r % len(names)
         for name in names[k:] + names[:k]:
             fn, n = cases[name], numbers[name]
+            fn()                                    # re-warm caches after the other cases ran
+            time.sleep(pause)
             t = time.perf_counter()
             for _ in range(n):
                 fn()
@@ -133,6 +137,19 @@ def describe_machine():
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
     print(f"peers:    torch {torch.__version__ if torch else 'not installed'}, "
           f"micrograd {_version('micrograd') if micrograd else 'not installed'}")
+    print(f"graphgrad: {_git('rev-parse', '--short', 'HEAD')}"
+          f"{' + uncommitted changes in autograd/ or nn/' if _git('status', '--porcelain', 'autograd', 'nn') else ''}")
+    print("load:     %.2f %.2f %.2f (1, 5, 15 min averages; other processes on the machine skew timings)"
+          % os.getloadavg())
+
+
+def _git(*args):
+    import subprocess
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return "?"
 
 
 def _version(dist):
