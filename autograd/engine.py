@@ -90,7 +90,10 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                     if i is not None:
                         results[i] = g
                 elif vjp is None or node._retain:
-                    store(node, g, fast, handed)
+                    if store is None:
+                        node.grad = node.grad + g       # scalars: plain accumulation
+                    else:
+                        store(node, g, fast, handed)
             if vjp is None:
                 continue
             if vjp is _freed:
@@ -101,24 +104,23 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
             parents = node._parents
             if g is None:
                 pgs = (None,) * len(parents)
-            elif fast:
-                pgs = vjp(g, node.data, *[p.data for p in parents])
-            else:
+            elif not fast:
                 pgs = vjp(g, node, *parents)
-            if not retain_graph:
-                node._vjp = _freed              # drop the saved buffers ...
-                if not keep_structure:
-                    node._parents = ()          # ... and the references keeping inputs alive
-            i = -1
+            elif len(parents) == 2:
+                a, b = parents
+                pgs = vjp(g, node.data, a.data, b.data)
+            elif len(parents) == 1:
+                pgs = vjp(g, node.data, parents[0].data)
+            else:
+                pgs = vjp(g, node.data, *[p.data for p in parents])
             for p, pg in zip(parents, pgs):
-                i += 1
                 if not p.requires_grad:
                     continue
                 if pg is not None:
                     if fit is not None:
                         d = p.data
                         if pg.shape != d.shape or pg.dtype != d.dtype:
-                            pg = fit(pg, p, node, i)
+                            pg = fit(pg, p, node)
                     prev = grads.get(p)
                     grads[p] = pg if prev is None else prev + pg
                 n = pending[p] - 1
@@ -128,14 +130,22 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                     ready.append(p)
                 else:                           # a leaf with all its gradient: store it now
                     pg = grads.pop(p, None)
-                    if pg is not None:
+                    if pg is None:
+                        pass
+                    elif store is None:
+                        p.grad = p.grad + pg
+                    else:
                         store(p, pg, fast, handed)
+            if not retain_graph:
+                node._vjp = _freed              # drop the saved buffers ...
+                if not keep_structure:
+                    node._parents = ()          # ... and the references keeping inputs alive
     finally:
         _state.enabled = saved_mode
     return results
 
 
-def unbroadcast(g, shape, op="?", index=0):
+def unbroadcast(g, shape, op="?", index="?"):
     """Sum a gradient of a broadcast result back to an input's `shape` (works on ndarray and Tensor)."""
     gshape = g.shape
     if gshape == shape:

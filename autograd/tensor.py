@@ -148,11 +148,12 @@ class Tensor:
         engine.run_backward(self, seed, retain_graph, create_graph)
 
     @staticmethod
-    def _fit_grad(pg, p, node, i):
+    def _fit_grad(pg, p, node):
         """Undo broadcasting and restore the input's dtype, or name the op whose vjp got it wrong."""
         shape = p.data.shape
         if pg.shape != shape:
-            pg = engine.unbroadcast(pg, shape, node._op, i)
+            index = next(i for i, q in enumerate(node._parents) if q is p)
+            pg = engine.unbroadcast(pg, shape, node._op, index)
         dtype = p.data.dtype
         if pg.dtype != dtype:
             pg = pg.astype(dtype)

@@ -75,7 +75,8 @@ def _glog(a):
 class Value:
     """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
 
-    __slots__ = ("data", "grad", "label", "requires_grad", "_parents", "_vjp", "_op", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "__dict__", "__weakref__")
+    label = ""                      # a name for drawings (set per instance only when given)
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
     _epoch = None                   # floats cannot be modified in place: nothing to check
     _retain = True                  # like micrograd, every node keeps its gradient for inspection
@@ -88,7 +89,8 @@ class Value:
         except (TypeError, ValueError):
             raise TypeError(f"Value(data) needs a real number, got {type(data).__name__}: {data!r}") from None
         self.grad = 0.0
-        self.label = label
+        if label:
+            self.label = label
         self.requires_grad = True
         self._parents = ()
         self._vjp = None
@@ -100,7 +102,6 @@ class Value:
         out = _new(Value)
         out.data = data
         out.grad = 0.0
-        out.label = ""
         if _state.enabled:
             out.requires_grad = True
             out._parents = parents
@@ -121,7 +122,6 @@ class Value:
             c = _new(Value)
             c.data = float(x)
             c.grad = 0.0
-            c.label = ""
             c.requires_grad = False
             c._parents = ()
             c._vjp = None
@@ -251,9 +251,7 @@ class Value:
         seed = Value(gradient) if create_graph else float(gradient)
         engine.run_backward(self, seed, retain_graph or create_graph, create_graph)
 
-    @staticmethod
-    def _store_grad(node, g, fast, handed):
-        node.grad = node.grad + g
+    _store_grad = None               # scalars: the engine adds into .grad directly
 
     _fit_grad = None                 # scalars: no shapes to reconcile
 

@@ -113,6 +113,9 @@ def min(self, axis=None, keepdims=False):
 
 def _lse(x, axes):
     """log(sum(exp(x))) over axes, kept as size-1 dims, shifted by the max so nothing overflows."""
+    if x.size == 0:                          # nothing to shift by: log(sum of no terms) = -inf
+        with np.errstate(divide="ignore"):
+            return np.log(np.exp(x).sum(axis=axes, keepdims=True))
     m = x.max(axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))

@@ -66,7 +66,8 @@ def flatten(self, start_dim=0, end_dim=-1):
     if n == 0:
         return self.reshape(1)
     s, e = start_dim % n, end_dim % n
-    return self.reshape(self.shape[:s] + (-1,) + self.shape[e + 1:])
+    merged = int(np.prod(self.shape[s:e + 1]))      # not -1: that is ambiguous for empty tensors
+    return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1:])
 
 
 @tensor_method
