@@ -1,0 +1,286 @@
+"""The main job, `python -m nn` (console script `graphgrad`): train an MLP on a built-in data set, print a
+summary, and write the decision regions, the loss curves and the computation graph of one training step."""
+import argparse
+import math
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+
+from autograd import from_numpy
+from . import data, optim, scalar
+from . import functional as F
+from .fit import fit, predict
+from .layers import MLP
+
+DATASETS = {                                  # name -> (X, y) from a seed; 2-D sets have 300 points
+    "spiral": lambda seed: data.spiral(100, 3, seed=seed),
+    "moons": lambda seed: data.moons(300, noise=0.2, seed=seed),
+    "circles": lambda seed: data.circles(300, noise=0.1, seed=seed),
+    "xor": lambda seed: data.xor(300, noise=0.1, seed=seed),
+    "blobs": lambda seed: data.blobs(300, centers=3, std=1.5, seed=seed),
+    "digits": lambda seed: data.load_digits(return_split=False),
+}
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "prelu", "maxout")
+LEARNING_RATES = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01, "rmsprop": 0.005}
+SCALAR = {"hidden": [16], "epochs": 20, "examples": 300, "seconds": 60}   # the Value engine is slow
+SCALAR_RATE = 1e5                             # parameter-example products per second, forward and backward
+FILES = {"regions": "decision_regions.png", "confusion": "confusion_matrix.png", "loss": "loss.png",
+         "graph": "graph.svg"}
+
+EPILOG = """\
+output files (in --out DIR, default ./out):
+  decision_regions.png  the classes the trained model predicts over the plane, with the data
+                        (digits: confusion_matrix.png instead, its inputs being 64-D)
+  loss.png              training and validation loss and accuracy per epoch
+  graph.svg             the computation graph of one training step on a few examples, modules collapsed
+Existing files are never overwritten: if DIR already holds any of these names, the run writes into
+the first free numbered subfolder DIR/run-1, DIR/run-2, ... instead; --overwrite replaces them in DIR.
+
+--engine scalar trains nn.scalar.MLP, one Python float per weight: about a thousand times slower, so it
+defaults to --hidden 16 --epochs 20 and at most 300 training examples, and warns when a run looks long.
+
+examples:
+  python -m nn
+  python -m nn --dataset moons --hidden 8,8 --activation tanh --epochs 50
+  python -m nn --dataset digits --hidden 64 --optimizer momentum --dropout 0.2
+  python -m nn --engine scalar --dataset xor --no-progress
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line on stderr (no usage block), exit code 2."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # read '-1e-3' as a (negative) value, not as an unknown option, so `--reg -1e-3` says what is wrong
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$", re.IGNORECASE)
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _number(kind, low, *, strict=False, below=None):
+    """An argparse type: `kind` parsed from text, finite, >= low (> low if strict), < below if given."""
+    def parse(text):
+        try:
+            x = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}")
+        if not math.isfinite(x) or x < low or (strict and x == low) or (below is not None and x >= below):
+            rng = f"{'>' if strict else '>='} {low:g}" + (f" and < {below:g}" if below is not None else "")
+            raise argparse.ArgumentTypeError(f"must be {rng}, got {text}")
+        return x
+    return parse
+
+
+def _hidden(text):
+    """'100,100' -> [100, 100]: the hidden layer widths, each a positive integer."""
+    parts = text.split(",")
+    if not all(p.strip().isdigit() for p in parts):
+        raise argparse.ArgumentTypeError(f"{text!r} must be comma-separated positive integers, e.g. 100 or 64,32")
+    sizes = [int(p) for p in parts]
+    if min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: every hidden layer needs at least 1 unit")
+    return sizes
+
+
+def build_parser(prog=None):
+    """The argument parser of the main job."""
+    p = _Parser(prog=prog, description="Train an MLP with graphgrad on a built-in data set (no network needed), "
+                "print its accuracy and write plots and the computation graph of one training step.",
+                epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", choices=list(DATASETS), default="spiral", help="data set (default: spiral)")
+    p.add_argument("--hidden", type=_hidden, default=None, metavar="N[,N...]",
+                   help="hidden layer widths (default: 100; 16 with --engine scalar)")
+    p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden activation (default: relu)")
+    p.add_argument("--reg", type=_number(float, 0), default=1e-4, metavar="L2",
+                   help="L2 strength: adds reg * sum(w^2) to the loss (default: 1e-4)")
+    p.add_argument("--dropout", type=_number(float, 0, below=1), default=0.0, metavar="P",
+                   help="probability of dropping a hidden unit in training, in [0, 1) (default: 0)")
+    p.add_argument("--lr", type=_number(float, 0, strict=True), default=None,
+                   help="learning rate (default: " + ", ".join(f"{k} {v:g}" for k, v in LEARNING_RATES.items()) + ")")
+    p.add_argument("--optimizer", choices=list(LEARNING_RATES), default="adam",
+                   help="momentum is SGD with momentum 0.9 (default: adam)")
+    p.add_argument("--epochs", type=_number(int, 1), default=None,
+                   help="passes over the training set (default: 100; 20 with --engine scalar)")
+    p.add_argument("--batch-size", type=_number(int, 1), default=32, metavar="N", help="minibatch size (default: 32)")
+    p.add_argument("--engine", choices=("tensor", "scalar"), default="tensor",
+                   help="tensor: nn.MLP on numpy arrays; scalar: nn.scalar.MLP on Values (slow)")
+    p.add_argument("--seed", type=_number(int, 0), default=0, help="seed of data, weights and shuffling (default: 0)")
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: ./out)")
+    p.add_argument("--overwrite", action="store_true", help="replace existing output files in DIR")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def parse_args(argv=None, prog=None):
+    """Parsed and checked arguments, with the engine-dependent defaults filled in (exit 2 on bad input)."""
+    parser = build_parser(prog)
+    args = parser.parse_args(argv)
+    if args.engine == "scalar" and args.activation in ("prelu", "maxout"):
+        parser.error(f"--activation {args.activation} needs --engine tensor (scalar layers have no {args.activation})")
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        parser.error(f"--out {args.out}: exists and is not a directory")
+    defaults = SCALAR if args.engine == "scalar" else {"hidden": [100], "epochs": 100}
+    args.hidden = defaults["hidden"] if args.hidden is None else args.hidden
+    args.epochs = defaults["epochs"] if args.epochs is None else args.epochs
+    args.lr = LEARNING_RATES[args.optimizer] if args.lr is None else args.lr
+    return args
+
+
+def output_dir(out, names, overwrite=False):
+    """`out`, or its first free numbered subfolder run-N when `out` already holds one of `names`."""
+    out = Path(out)
+    if overwrite or not any((out / n).exists() for n in names):
+        return out
+    k = 1
+    while (out / f"run-{k}").exists():
+        k += 1
+    return out / f"run-{k}"
+
+
+def load_data(name, seed):
+    """(X_train, X_val, y_train, y_val): a stratified 80/20 split; blobs and digits standardized."""
+    X, y = DATASETS[name](seed)
+    Xtr, Xva, ytr, yva = data.train_test_split(X, y, test_fraction=0.2, seed=seed, stratify=True)
+    if name in ("blobs", "digits"):
+        s = data.Standardize().fit(Xtr)
+        Xtr, Xva = s.transform(Xtr), s.transform(Xva)
+    return Xtr, Xva, ytr, yva
+
+
+def build_model(args, nin, nout):
+    """nn.MLP (tensor engine) or nn.scalar.MLP (Value engine) of the requested shape."""
+    cls = scalar.MLP if args.engine == "scalar" else MLP
+    return cls(nin, args.hidden + [nout], args.activation, args.dropout, rng=args.seed)
+
+
+def build_optimizer(args, params):
+    """The optimizer named by --optimizer at rate --lr."""
+    if args.optimizer == "adam":
+        return optim.Adam(params, lr=args.lr)
+    if args.optimizer == "rmsprop":
+        return optim.RMSprop(params, lr=args.lr)
+    return optim.SGD(params, lr=args.lr, momentum=0.9 if args.optimizer == "momentum" else 0.0)
+
+
+def value_cross_entropy(out, y):
+    """Mean softmax cross-entropy of rows of Values against class indices y (F.cross_entropy takes Tensors)."""
+    total = 0.0
+    for row, t in zip(out, np.asarray(y).tolist()):
+        m = max(v.data for v in row)                  # log sum e^v = m + log sum e^(v - m): no overflow
+        s = (row[0] - m).exp()
+        for v in row[1:]:
+            s = s + (v - m).exp()
+        total = total + (s.log() + m - row[t])
+    return total * (1.0 / len(out))
+
+
+def loss_of(args):
+    """The training loss for the engine."""
+    return value_cross_entropy if args.engine == "scalar" else F.cross_entropy
+
+
+def scalar_budget(args, model, Xtr, ytr):
+    """For the Value engine: at most SCALAR['examples'] training rows, and printed notes when a run looks long."""
+    if args.engine != "scalar":
+        return Xtr, ytr
+    if len(Xtr) > SCALAR["examples"]:
+        keep = np.random.default_rng(args.seed).permutation(len(Xtr))[:SCALAR["examples"]]
+        print(f"note: the scalar engine trains on {len(keep)} of the {len(Xtr)} training examples (it is slow)")
+        Xtr, ytr = Xtr[keep], ytr[keep]
+    seconds = model.num_parameters() * len(Xtr) * args.epochs / SCALAR_RATE
+    if seconds > SCALAR["seconds"]:
+        print(f"warning: the scalar engine will need about {seconds / 60:.0f} min for this run; "
+              "use fewer --epochs or a smaller --hidden, or --engine tensor")
+    return Xtr, ytr
+
+
+def accuracy_and_loss(model, X, y):
+    """(fraction classified right, mean cross-entropy) of the model on (X, y), in eval mode."""
+    s = predict(model, X)                             # (n, classes) scores
+    m = s.max(axis=1, keepdims=True)
+    logp = s - m - np.log(np.exp(s - m).sum(axis=1, keepdims=True))
+    return float((s.argmax(axis=1) == y).mean()), float(-logp[np.arange(len(y)), y].mean())
+
+
+def write_graph(args, model, Xtr, ytr, path):
+    """Save the graph of one training step (loss + reg on a few examples, gradients shown) as SVG."""
+    from autograd.viz import save_graph
+    n = 1 if args.engine == "scalar" else 4           # a scalar graph grows with every example
+    xb, yb = Xtr[:n], ytr[:n]
+    x = None if args.engine == "scalar" else from_numpy(xb)
+    out = [model(row) for row in xb.tolist()] if x is None else model(x)
+    objective = loss_of(args)(out, yb)
+    if args.reg:
+        objective = objective + args.reg * F.l2_penalty(model.parameters())
+    model.zero_grad()
+    objective.backward(retain_graph=True)             # keep the graph to draw it with its gradients
+    try:
+        save_graph(objective, path, model=model, inputs=None if x is None else {"x": x}, collapse_modules=True,
+                   overwrite=args.overwrite, max_nodes=None)
+    except (RuntimeError, ValueError) as e:           # no system dot and no WebAssembly Graphviz, ...
+        print(f"note: {path.name} skipped: {e}")
+        return None
+    finally:
+        model.zero_grad()
+    return path
+
+
+def write_plots(args, model, history, sets, out):
+    """The decision-region (or confusion-matrix) PNG and the loss-curve PNG; [] without matplotlib."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        print("note: PNG plots skipped: matplotlib is not installed (pip install 'graphgrad[plot]')")
+        return []
+    (Xtr, ytr), (Xva, yva) = sets
+    written = []
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
+    ax.plot(history["loss"], label="train")
+    ax.plot(history["val_loss"], label="val")
+    ax.legend()
+    written.append(_save(fig, out / FILES["loss"], args.overwrite))
+    return written
+
+
+def _save(fig, path, overwrite):
+    with open(path, "wb" if overwrite else "xb") as fh:   # "xb": never replace a file that appeared meanwhile
+        fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
+    return path
+
+
+def main(argv=None, prog=None):
+    """Run the main job on command-line arguments (default sys.argv[1:]); returns the exit code."""
+    args = parse_args(argv, prog)
+    names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"]]
+    out = output_dir(args.out, names, args.overwrite)
+    Xtr, Xva, ytr, yva = load_data(args.dataset, args.seed)
+    classes = int(max(ytr.max(), yva.max())) + 1
+    model = build_model(args, Xtr.shape[1], classes)
+    Xtr, ytr = scalar_budget(args, model, Xtr, ytr)
+    arch = " -> ".join(map(str, [Xtr.shape[1]] + args.hidden + [classes]))
+    print(f"data      {args.dataset}: {len(Xtr)} train / {len(Xva)} validation examples, "
+          f"{Xtr.shape[1]} features, {classes} classes")
+    print(f"model     MLP {arch} ({args.activation}{f', dropout {args.dropout:g}' if args.dropout else ''}), "
+          f"{args.engine} engine, {model.num_parameters()} parameters")
+    start = time.perf_counter()
+    history = fit(model, Xtr, ytr, optimizer=build_optimizer(args, model.parameters()), loss=loss_of(args),
+                  epochs=args.epochs, batch_size=args.batch_size, val=(Xva, yva), progress=not args.no_progress,
+                  rng=args.seed, reg=args.reg)
+    seconds = time.perf_counter() - start
+    (tr_acc, tr_loss), (va_acc, va_loss) = accuracy_and_loss(model, Xtr, ytr), accuracy_and_loss(model, Xva, yva)
+    print(f"training  {args.optimizer} lr {args.lr:g}, L2 {args.reg:g}, {args.epochs} epochs of batches of "
+          f"{args.batch_size}: {seconds:.1f} s")
+    print(f"accuracy  train {tr_acc:.1%} (loss {tr_loss:.3f}), validation {va_acc:.1%} (loss {va_loss:.3f})")
+    if not math.isfinite(tr_loss):
+        print("warning: the loss is not finite: training diverged; try a smaller --lr")
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_plots(args, model, history, ((Xtr, ytr), (Xva, yva)), out)
+    written.append(write_graph(args, model, Xtr, ytr, out / FILES["graph"]))
+    print("wrote     " + "  ".join(str(p) for p in written if p is not None))
+    return 0

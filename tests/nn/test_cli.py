@@ -1,0 +1,227 @@
+"""The main job `python -m nn`: the default run, every option family, bad arguments, and no silent overwrites."""
+import os
+import re
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from nn import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+QUICK = ["--epochs", "2", "--no-progress"]
+
+
+def run(cwd, *args, timeout=120):
+    """`python -m nn *args` in cwd, importing this checkout; the CompletedProcess with text output."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+           "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-m", "nn", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def assert_png(path):
+    blob = path.read_bytes()
+    assert blob[:8] == PNG_MAGIC, f"{path} is not a PNG"
+    assert len(blob) > 5000, f"{path} is only {len(blob)} bytes"
+
+
+def assert_svg(path):
+    root = ET.parse(path).getroot()
+    assert root.tag.rsplit("}", 1)[-1] == "svg"
+    assert len(list(root.iter())) > 20, f"{path} draws almost nothing"
+
+
+def accuracies(stdout):
+    m = re.search(r"accuracy\s+train ([\d.]+)% .*validation ([\d.]+)%", stdout)
+    assert m, f"no accuracy line in:\n{stdout}"
+    return float(m.group(1)) / 100, float(m.group(2)) / 100
+
+
+# --- the default run ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    cwd = tmp_path_factory.mktemp("default")
+    return cwd, run(cwd)
+
+
+def test_default_run_trains_the_spiral_well(default_run):
+    _, proc = default_run
+    assert proc.returncode == 0, proc.stderr
+    train, val = accuracies(proc.stdout)
+    assert train >= 0.95 and val >= 0.85
+    assert "spiral" in proc.stdout and "603 parameters" in proc.stdout    # 2*100 + 100 + 100*3 + 3
+    assert "epoch" in proc.stderr                                          # the progress bar
+
+
+def test_default_run_writes_real_png_and_svg(default_run):
+    cwd, proc = default_run
+    out = cwd / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["decision_regions.png", "graph.svg", "loss.png"]
+    assert_png(out / "decision_regions.png")
+    assert_png(out / "loss.png")
+    assert_svg(out / "graph.svg")
+    assert "out/graph.svg" in proc.stdout.replace(os.sep, "/")
+
+
+# --- never overwrite ----------------------------------------------------------------------------
+def test_existing_files_are_kept_and_the_run_goes_to_a_numbered_subfolder(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "loss.png").write_bytes(b"mine")
+    proc = run(tmp_path, *QUICK)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "run-1" / "graph.svg").is_file() and "run-1" in proc.stdout
+    assert cli.main(["--out", str(out), *QUICK]) == 0                  # the next run, in-process
+    assert_png(out / "run-2" / "loss.png")
+    assert (out / "loss.png").read_bytes() == b"mine"
+    assert not (out / "graph.svg").exists()
+
+
+def test_overwrite_replaces_in_place(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "loss.png").write_bytes(b"mine")
+    assert cli.main(["--overwrite", "--out", str(out), *QUICK]) == 0
+    assert_png(out / "loss.png")
+    assert not (out / "run-1").exists()
+
+
+def test_output_dir_unit(tmp_path):
+    assert cli.output_dir(tmp_path / "new", ["a.png"]) == tmp_path / "new"
+    (tmp_path / "a.png").touch()
+    (tmp_path / "run-1").mkdir()
+    assert cli.output_dir(tmp_path, ["a.png", "b.svg"]) == tmp_path / "run-2"
+    assert cli.output_dir(tmp_path, ["b.svg"]) == tmp_path
+    assert cli.output_dir(tmp_path, ["a.png"], overwrite=True) == tmp_path
+
+
+# --- options ------------------------------------------------------------------------------------
+def test_every_option_family_in_one_short_run(tmp_path):
+    proc = run(tmp_path, "--dataset", "moons", "--hidden", "8,6", "--activation", "tanh", "--reg", "0.001",
+               "--dropout", "0.1", "--lr", "0.05", "--optimizer", "momentum", "--epochs", "3", "--batch-size", "16",
+               "--engine", "tensor", "--seed", "3", "--out", "results", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    for text in ("moons", "2 -> 8 -> 6 -> 2", "tanh", "dropout 0.1", "momentum lr 0.05", "L2 0.001", "3 epochs",
+                 "batches of 16", "tensor engine", "92 parameters"):                  # 24 + 54 + 14
+        assert text in proc.stdout
+    assert proc.stderr == ""                                                      # --no-progress: no bar
+    assert_png(tmp_path / "results" / "decision_regions.png")
+    accuracies(proc.stdout)
+
+
+def test_the_seed_makes_runs_repeatable(tmp_path, capsys):
+    def once(seed, out):
+        assert cli.main(["--dataset", "xor", "--seed", seed, "--out", str(tmp_path / out), *QUICK]) == 0
+        return capsys.readouterr().out.split("accuracy")[1].splitlines()[0]
+    assert once("7", "a") == once("7", "b") != once("8", "c")
+
+
+def test_digits_writes_a_confusion_matrix_instead_of_regions(tmp_path):
+    proc = run(tmp_path, "--dataset", "digits", "--hidden", "32", "--epochs", "3", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    assert "64 features, 10 classes" in proc.stdout
+    assert accuracies(proc.stdout)[1] > 0.8
+    assert_png(tmp_path / "out" / "confusion_matrix.png")
+    assert not (tmp_path / "out" / "decision_regions.png").exists()
+
+
+def test_scalar_engine_trains_values_with_small_defaults(tmp_path):
+    proc = run(tmp_path, "--engine", "scalar", "--dataset", "xor", "--hidden", "4", "--epochs", "2", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    assert "scalar engine" in proc.stdout and "2 -> 4 -> 2" in proc.stdout
+    assert_svg(tmp_path / "out" / "graph.svg")
+    args = cli.parse_args(["--engine", "scalar"])
+    assert (args.hidden, args.epochs) == (cli.SCALAR["hidden"], cli.SCALAR["epochs"])
+
+
+def test_scalar_budget_subsamples_and_warns(capsys):
+    args = cli.parse_args(["--engine", "scalar", "--dataset", "digits", "--epochs", "500"])
+    Xtr, _, ytr, _ = cli.load_data("digits", 0)
+    X, y = cli.scalar_budget(args, cli.build_model(args, 64, 10), Xtr, ytr)
+    assert len(X) == len(y) == cli.SCALAR["examples"]
+    out = capsys.readouterr().out
+    assert "300 of the" in out and "warning" in out
+
+
+@pytest.mark.parametrize("dataset", ["spiral", "circles", "blobs"])
+@pytest.mark.parametrize("activation, optimizer", [("relu", "sgd"), ("sigmoid", "adam"), ("leaky_relu", "rmsprop"),
+                                                   ("prelu", "momentum"), ("maxout", "adam")])
+def test_main_in_process_for_activations_optimizers_and_datasets(tmp_path, capsys, dataset, activation, optimizer):
+    code = cli.main(["--dataset", dataset, "--activation", activation, "--optimizer", optimizer, "--hidden", "8",
+                     "--epochs", "1", "--no-progress", "--out", str(tmp_path)])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert activation in out and optimizer in out
+    accuracies(out)
+    assert_svg(tmp_path / "graph.svg")
+
+
+def test_help_documents_the_options_and_the_overwrite_rule(tmp_path):
+    proc = run(tmp_path, "--help")
+    assert proc.returncode == 0
+    for text in ("--dataset", "digits", "maxout", "--engine", "run-1", "--overwrite", "never overwritten"):
+        assert text in proc.stdout
+
+
+# --- bad arguments ------------------------------------------------------------------------------
+BAD = [
+    (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+    (["--activation", "gelu"], "invalid choice: 'gelu'"),
+    (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
+    (["--engine", "gpu"], "invalid choice: 'gpu'"),
+    (["--lr", "-0.1"], "--lr: must be > 0"),
+    (["--lr", "0"], "--lr: must be > 0"),
+    (["--lr", "nan"], "--lr: must be > 0"),
+    (["--reg", "-1e-3"], "--reg: must be >= 0"),
+    (["--dropout", "1"], "--dropout: must be >= 0 and < 1"),
+    (["--dropout", "-0.2"], "--dropout: must be >= 0 and < 1"),
+    (["--hidden", "0"], "at least 1 unit"),
+    (["--hidden", "100,0"], "at least 1 unit"),
+    (["--hidden", "100,,10"], "comma-separated positive integers"),
+    (["--hidden", "ten"], "comma-separated positive integers"),
+    (["--hidden", "-5"], "comma-separated positive integers"),
+    (["--epochs", "0"], "--epochs: must be >= 1"),
+    (["--epochs", "2.5"], "--epochs: '2.5' is not an integer"),
+    (["--batch-size", "0"], "--batch-size: must be >= 1"),
+    (["--seed", "-1"], "--seed: must be >= 0"),
+    (["--engine", "scalar", "--activation", "maxout"], "needs --engine tensor"),
+    (["--out", "afile"], "is not a directory"),
+    (["--epochs"], "expected one argument"),
+    (["--colour"], "unrecognized arguments: --colour"),
+]
+
+
+# one case of each kind through a real process (exit status, stderr, no traceback); all of them in-process
+KINDS = ["--dataset mnist", "--lr -0.1", "--reg -1e-3", "--dropout 1", "--hidden 0", "--hidden 100,,10",
+         "--engine scalar --activation maxout", "--out afile"]
+
+
+KIND_CASES = [case for case in BAD if " ".join(case[0]) in KINDS]
+
+
+@pytest.mark.parametrize("argv, message", KIND_CASES, ids=[" ".join(a) for a, _ in KIND_CASES])
+def test_bad_arguments_give_one_line_and_exit_2(tmp_path, argv, message):
+    (tmp_path / "afile").write_text("not a folder")
+    proc = run(tmp_path, *argv, timeout=60)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert lines[0].startswith("python -m nn: error:")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv, message", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_arguments_in_process_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "afile").write_text("not a folder")
+    with pytest.raises(SystemExit) as e:
+        cli.main(argv, prog="graphgrad")
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("graphgrad: error:") and message in err
+    assert not (tmp_path / "out").exists()
