@@ -23,3 +23,6 @@ from .gradcheck import gradgradcheck
 from .function import Function, primitive
 
 __all__ += ["gradgradcheck", "Function", "primitive"]
+from .viz import draw_graph, save_graph
+
+__all__ += ["draw_graph", "save_graph"]

@@ -1,0 +1,167 @@
+"""Laying a drawing out as DOT: nodes in forward order, module clusters or collapsed modules, the legend."""
+import graphviz
+import numpy as np
+
+from ..value import Value
+from . import diagnose, modules, style
+from .render import Digraph
+
+GRAPH = {"fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.35", "bgcolor": "white"}
+NODE = {"fontname": "Helvetica", "fontsize": "10", "shape": "ellipse", "style": "filled",
+        "fillcolor": style.OP_FILL, "margin": "0.05,0.02", "height": "0.3"}
+EDGE = {"color": style.EDGE, "arrowsize": "0.6", "fontname": "Helvetica", "fontsize": "9"}
+
+
+def assemble(d, rankdir, collapse, legend, max_nodes):
+    """The Digraph of drawing `d` (a dot._Drawing)."""
+    owner = modules.attribute(d.order, dict(d.owner), d.is_constant) if d.model is not None else {}
+    collapsed = owner if collapse else {}
+    _check_size(d, collapsed, max_nodes)
+    index = {id(n): i for i, n in enumerate(d.order)}
+    g = Digraph(graph_attr={**GRAPH, "rankdir": rankdir}, node_attr=NODE, edge_attr=EDGE)
+    mods = {m: k for k, m in enumerate(dict.fromkeys(collapsed.values()))}
+    groups, edges, seen = {}, [], set()
+
+    def rep(node, op=False):
+        mod = collapsed.get(id(node))
+        return f"m{mods[mod]}" if mod is not None else f"{'o' if op else 'n'}{index[id(node)]}"
+
+    for i, node in enumerate(d.order):
+        if id(node) in d.folded or id(node) in collapsed:
+            continue
+        group = groups.setdefault(owner.get(id(node)), [])
+        group.append((f"n{i}", d.value_attrs(node)))
+        if node._parents:
+            group.append((f"o{i}", d.op_attrs(node)))
+    for node in d.order:
+        if node._parents:
+            _edges(d, node, rep, edges, seen)
+    for mod, k in mods.items():
+        groups.setdefault(None, []).append((f"m{k}", _module_attrs(d, mod, collapsed)))
+    _emit(g, d, groups)
+    g.body.extend(f"\t{a} -> {b}{_attrs(attrs)}\n" for a, b, attrs in edges)
+    if legend:
+        g.body.append(f"\tlegend{_attrs({'label': _legend(d, collapsed), 'shape': 'plain'})}\n")
+    return g
+
+
+def _check_size(d, collapsed, max_nodes):
+    drawn = [n for n in d.order if id(n) not in d.folded and id(n) not in collapsed]
+    count = len(drawn) + sum(1 for n in drawn if n._parents) + len(set(collapsed.values()))
+    if max_nodes is not None and count > max_nodes:
+        hint = ("a scalar graph grows with every example and every weight: draw the loss of one example, "
+                "or a smaller network" if isinstance(d.root, Value) else
+                "pass model= and collapse_modules=True to draw each nn module as one node")
+        raise ValueError(f"draw_graph: this graph has {count} nodes to draw, more than max_nodes={max_nodes}; "
+                         f"{hint}, or pass max_nodes=None to draw it all (Graphviz gets slow past a few "
+                         "thousand nodes).")
+
+
+def _edges(d, node, rep, edges, seen):
+    """input -> op -> output edges of one op node; inside a collapsed module they vanish."""
+    op = rep(node, op=True)
+    on = id(node) in d.path
+    _add(edges, seen, op, rep(node), {"color": style.PATH, "penwidth": "2.5"} if on else {})
+    for j, p in enumerate(node._parents):
+        if id(p) not in d.folded:
+            _add(edges, seen, rep(p), op, d.edge_attrs(p, node, j))
+
+
+def _add(edges, seen, a, b, attrs):
+    """Keep repeated edges (x * x uses x twice), except into or out of a collapsed module."""
+    if a == b:
+        return
+    if a[0] == "m" or b[0] == "m":
+        if (a, b) in seen:
+            return
+        seen.add((a, b))
+        attrs.pop("label", None)
+    edges.append((a, b, attrs))
+
+
+def _emit(g, d, groups):
+    for k, (mod, nodes) in enumerate(groups.items()):
+        lines = [f"\t{name}{_attrs(attrs)}\n" for name, attrs in nodes]
+        if mod is None:
+            g.body.extend(lines)
+            continue
+        sub = graphviz.Digraph(name=f"cluster_{k}")
+        sub.attr(label=_title(d, mod), style="rounded,dashed", color="#a78bfa", fontsize="10", fontcolor="#5b21b6")
+        sub.body.extend(lines)
+        g.subgraph(sub)
+
+
+def _attrs(attrs):
+    """A DOT attribute list; our node names are plain ids and an HTML label (<...>) goes in verbatim.
+
+    Written here rather than with graphviz.Digraph.node(): its quoting dominated the time of big graphs.
+    """
+    if not attrs:
+        return ""
+    items = []
+    for k, v in attrs.items():
+        if v[0] == "<" and v[-1] == ">":
+            items.append(f"{k}={v}")
+        else:
+            items.append(f'{k}="{_quote(v)}"')
+    return f" [{' '.join(items)}]"
+
+
+def _quote(v):
+    return v.replace("\\", "\\\\").replace('"', '\\"') if "\\" in v or '"' in v else v
+
+
+def _title(d, mod):
+    return f"{mod} ({d.types.get(mod, '?')})" if mod else d.types.get("", "model")
+
+
+def _module_attrs(d, mod, collapsed):
+    """One node for a whole module: its title and its parameters with their gradients."""
+    rows, seen = [], set()
+    for node in d.order:
+        if collapsed.get(id(node)) != mod or id(node) not in d.params:
+            continue
+        name = d.names[id(node)].split("[")[0]
+        if name in seen:
+            continue                      # a scalar layer's grid: one row for the whole grid
+        seen.add(name)
+        rows.append(_param_row(d, node, name))
+    flags = [d.flags[id(n)] for n in d.order if collapsed.get(id(n)) == mod and id(n) in d.flags]
+    rows += [(style.flag_note(*f), None) for f in flags]
+    title = f"<b>{style.escape(mod or 'model')}</b>  {d.types.get(mod, '')}"
+    outline = style.PATH if any(collapsed.get(id(n)) == mod for n in d.order if id(n) in d.path) else None
+    return {"label": style.module_label(title, rows, style.FILL["module"], outline), "shape": "plain"}
+
+
+def _param_row(d, node, name):
+    short = name[len(name.rpartition(".")[0]) + 1:] if "." in name else name
+    if isinstance(node, Value):
+        grid = [n for n in d.order if d.names.get(id(n), "").split("[")[0] == name]
+        mags = [diagnose.grad_magnitude(n) for n in grid]
+        mag = float(np.sqrt(np.mean([m * m for m in mags if m is not None]))) if grid else None
+        text = f"{short}: {len(grid)} Value{'s' if len(grid) != 1 else ''}"
+    else:
+        mag = diagnose.grad_magnitude(node)
+        text = f"{short} {tuple(node.data.shape)}"
+    if mag is not None and d.show_grad:
+        text += f"  grad rms {d.f(mag)}"
+    return text, d.heat(mag) if d.heat else None
+
+
+def _legend(d, collapsed):
+    cats = {d.category(n) for n in d.order if id(n) not in d.folded and id(n) not in collapsed}
+    text = dict(style.LEGEND_TEXT)
+    if d.model is None:
+        text["parameter"] = "leaf that requires grad"
+    swatches = [(style.FILL[c], text[c]) for c in style.FILL if c in cats or c == "module" and collapsed]
+    notes = []
+    if d.steps:
+        notes.append("op 'backward k': the k-th op the backward walk runs")
+    if d.derivatives and any(isinstance(n, Value) or np.size(n.data) == 1 for n in d.order if n._parents):
+        notes.append("edge label ×d: local derivative d(out)/d(in), the chain-rule factor")
+    if d.path:
+        notes.append(f'<font color="{style.PATH}">blue: every path from the chosen node to the output</font>')
+    if d.units_checked:
+        notes.append(f'<font color="{style.FLAG["dead"]}">red outline: dead ReLU units (0 on every example)</font>')
+        notes.append(f'<font color="{style.FLAG["saturated"]}">orange outline: saturated tanh/sigmoid units</font>')
+    return style.legend_label(swatches, d.heat_range if d.heat else None, notes)
