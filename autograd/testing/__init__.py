@@ -12,7 +12,7 @@ _EXPORTS = {
                    "check_all"],
     "invariance": ["REWRITES", "check_rewrite", "assert_engines_agree", "check_batch_gradient"],
     "strategies": ["DOMAINS", "elements", "arrays", "shapes", "broadcastable_shapes", "matmul_shapes", "axes",
-                   "axis", "indices"],
+                   "axis", "indices", "reshape_targets", "broadcast_targets", "concat_shapes"],
     "random_graphs": ["Graph", "expressions", "graphs", "SCALAR_OPS", "TENSOR_OPS"],
     "opcheck": ["check_op", "check_forward", "cases"],
     "..gradcheck": ["gradcheck", "gradgradcheck"],

@@ -44,13 +44,15 @@ def _domains(domain, arity):
 
 
 def _params(params, shapes):
+    """params as a strategy of dicts: a dict may hold strategies as values; a callable gets the drawn shapes."""
     if params is None:
         return st.just({})
+    if callable(params) and not isinstance(params, st.SearchStrategy):
+        params = params(shapes)
     if isinstance(params, dict):
-        return st.just(params)
-    if isinstance(params, st.SearchStrategy):
-        return params
-    return params(shapes)
+        return st.fixed_dictionaries({k: v if isinstance(v, st.SearchStrategy) else st.just(v)
+                                      for k, v in params.items()})
+    return params
 
 
 @st.composite
@@ -108,7 +110,7 @@ def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=N
     op(*inputs, **params) -> one Tensor/Value. domain: one for all inputs or one per input (see `arrays`).
     kind: "tensor", "value" (scalars) or "both". shapes: a strategy of `arity` shapes, or fixed shapes
     (default: broadcastable). params: dict, strategy of dicts, or `shapes -> strategy` for shape-dependent
-    arguments (axis, index). Tolerances are tighter than `gradcheck`'s so a gradient 0.1% off fails.
+    arguments (axis, index); a dict's values may be strategies. Tolerances are tighter than `gradcheck`'s so a gradient 0.1% off fails.
     properties: also check shapes/dtypes, seed linearity, adjoint, determinism, no mutation/sharing.
     """
     def test(kind, datas, prm):

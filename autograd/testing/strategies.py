@@ -3,6 +3,8 @@
 Domains keep finite differences honest: elements stay in a range where the op is smooth and
 well-scaled, so a failing check means a wrong gradient, not a bad sample point.
 """
+import functools
+
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -17,6 +19,7 @@ DOMAINS = {
 KINK_STEP = 0.05                    # "away_from_kinks": distinct elements, each KINK_STEP/2 from any multiple of KINK_STEP
 
 
+@functools.lru_cache(maxsize=None)
 def elements(domain="real", dtype=np.float64):
     """Strategy for one element in `domain` (a DOMAINS name or a (low, high) pair)."""
     width = np.dtype(dtype).itemsize * 8
@@ -40,10 +43,18 @@ def arrays(shape=None, dtype=np.float64, domain="real"):
     +-1, ... and from each other: safe for relu, abs, clip, max); or a (low, high) pair.
     """
     shape = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3) if shape is None else shape
-    shapes = shape if isinstance(shape, st.SearchStrategy) else st.just(tuple(shape))
+    domain = tuple(domain) if isinstance(domain, list) else domain
+    if not isinstance(shape, st.SearchStrategy):
+        return _fixed(tuple(shape), np.dtype(dtype), domain)
+    return shape.flatmap(lambda s: _fixed(tuple(s), np.dtype(dtype), domain))
+
+
+@functools.lru_cache(maxsize=4096)
+def _fixed(shape, dtype, domain):
+    """arrays() of one shape (cached: building and validating strategies costs more than drawing)."""
     if domain == "away_from_kinks":
-        return shapes.flatmap(lambda s: _lattice(s, dtype))
-    return shapes.flatmap(lambda s: hnp.arrays(dtype, s, elements=elements(domain, dtype)))
+        return _lattice(shape, dtype)
+    return hnp.arrays(dtype, shape, elements=elements(domain, dtype))
 
 
 def _lattice(shape, dtype):
@@ -66,11 +77,11 @@ def broadcastable_shapes(n, min_dims=0, max_dims=3, min_side=1, max_side=3):
 
 
 @st.composite
-def matmul_shapes(draw, max_batch_dims=2, max_side=3):
+def matmul_shapes(draw, max_batch_dims=2, min_side=1, max_side=3):
     """Strategy for a pair of shapes valid for `a @ b`: 1-d and 2-d operands, and broadcast batch dims."""
-    n, k, m = (draw(st.integers(1, max_side)) for _ in range(3))
+    n, k, m = (draw(st.integers(min_side, max_side)) for _ in range(3))
     vec_a, vec_b = draw(st.booleans()), draw(st.booleans())
-    batch_a, batch_b = draw(broadcastable_shapes(2, max_dims=max_batch_dims, max_side=max_side))
+    batch_a, batch_b = draw(broadcastable_shapes(2, max_dims=max_batch_dims, min_side=min_side, max_side=max_side))
     a = (k,) if vec_a else batch_a + (n, k)
     b = (k,) if vec_b else batch_b + (k, m)
     return a, b
@@ -102,3 +113,41 @@ def indices(shape, kind="basic"):
     if kind == "mask":
         return hnp.arrays(np.bool_, shape)
     raise ValueError(f"indices: kind must be 'basic', 'integer' or 'mask', got {kind!r}")
+
+
+@st.composite
+def reshape_targets(draw, shape):
+    """Strategy for a shape with as many elements as `shape` (a -1 may stand for one dimension)."""
+    size = int(np.prod(shape))
+    dims = []
+    rest = size
+    for _ in range(draw(st.integers(0, 3))):                     # peel off divisors of what is left
+        divisors = [d for d in range(1, rest + 1) if rest % d == 0] if rest else [0, 1]
+        d = draw(st.sampled_from(divisors))
+        dims.append(d)
+        rest = rest // d if d else 0
+    dims.append(rest if size else 0)
+    dims = draw(st.permutations(dims))
+    if size and draw(st.booleans()):
+        dims[draw(st.integers(0, len(dims) - 1))] = -1
+    return tuple(dims)
+
+
+@st.composite
+def broadcast_targets(draw, shape, max_side=3):
+    """Strategy for a shape that `shape` broadcasts to (new leading dims, size-1 dims grown)."""
+    lead = draw(st.lists(st.integers(0 if 0 in shape else 1, max_side), max_size=2))
+    grown = [draw(st.integers(1, max_side)) if n == 1 else n for n in shape]
+    return tuple(lead) + tuple(grown)
+
+
+@st.composite
+def concat_shapes(draw, n, min_side=1, max_side=3):
+    """Strategy for `n` shapes (1-3 dims) equal except along one axis, as `concatenate` needs."""
+    base = list(draw(shapes(1, 3, min_side, max_side)))
+    ax = draw(st.integers(0, len(base) - 1))
+    out = []
+    for _ in range(n):
+        base[ax] = draw(st.integers(min_side, max_side))
+        out.append(tuple(base))
+    return tuple(out)
