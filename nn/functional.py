@@ -48,24 +48,43 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
 
 def cross_entropy(logits, targets, reduction="mean"):
     """Softmax cross-entropy: -log softmax(logits)[target] per row, from (batch, classes) logits and class indices."""
-    n, c = _check_scores("cross_entropy", logits)
+    logits, n, c = _check_scores("cross_entropy", logits, reduction)
     y = _class_indices("cross_entropy", targets, n, c)
+    if not isinstance(logits, Tensor):
+        return _reduce_values(_per_row(_value_nll, logits, y), reduction)
     logp = logits.log_softmax(axis=1)                    # (n, c), fused: stable for large logits
     return _reduce(-logp[np.arange(n), y], reduction)    # (n,)
 
 
 def multiclass_hinge_loss(scores, targets, margin=1.0, reduction="mean"):
     """Multiclass SVM loss: sum over wrong classes j of max(0, s_j - s_target + margin), per row."""
-    n, c = _check_scores("multiclass_hinge_loss", scores)
+    scores, n, c = _check_scores("multiclass_hinge_loss", scores, reduction)
     y = _class_indices("multiclass_hinge_loss", targets, n, c)
     if not (_is_real(margin) and 0 <= margin < np.inf):
         raise ValueError(f"multiclass_hinge_loss: margin must be a finite number >= 0, got {margin!r}")
+    if not isinstance(scores, Tensor):
+        svm = lambda row, t: _total("multiclass_hinge_loss", [(s - row[t] + margin).relu()   # noqa: E731
+                                                              for j, s in enumerate(row) if j != t] or [row[t] * 0])
+        return _reduce_values(_per_row(svm, scores, y), reduction)
     rows = np.arange(n)
     wrong = np.ones((n, c), scores.dtype)
     wrong[rows, y] = 0                                   # the target class is not a margin violation
     correct = scores[rows, y].reshape(n, 1)              # (n, 1)
     margins = (scores - correct + margin).relu() * wrong  # (n, c)
     return _reduce(margins.sum(axis=1), reduction)
+
+
+def _value_nll(row, t):
+    """-log softmax(row)[t] on Values: log sum e^v = m + log sum e^(v - m), with m = max v a constant."""
+    m = max(v.data for v in row)
+    return _total("cross_entropy", [(v - m).exp() for v in row]).log() + m - row[t]
+
+
+def _per_row(f, rows, y):
+    out = np.empty(len(y), dtype=object)
+    for i, (row, t) in enumerate(zip(rows, y.tolist())):
+        out[i] = f(list(row), t)
+    return out
 
 
 # --- penalties ----------------------------------------------------------------------------------
@@ -171,13 +190,15 @@ def _check_labels(where, targets, allowed, names, fix):
                          f"{np.unique(bad)[:5].tolist()}; {fix}")
 
 
-def _check_scores(where, scores):
+def _check_scores(where, scores, reduction):
+    """(scores, n, c) for a (batch, classes) Tensor or nested list of Values, or an error saying what is wrong."""
+    _check_reduction(where, reduction)
     if not isinstance(scores, Tensor):
-        raise TypeError(f"{where}: scores must be a Tensor of shape (batch, classes), got {type(scores).__name__}")
+        scores = _value_array(where, scores)
     if scores.ndim != 2:
         raise ValueError(f"{where}: scores must have shape (batch, classes), got {scores.shape}; "
-                         "for one example use scores.reshape(1, -1)")
-    return scores.shape
+                         "for one example use scores.reshape(1, -1) (or [row] for Values)")
+    return (scores, *scores.shape)
 
 
 def _class_indices(where, targets, n, c):

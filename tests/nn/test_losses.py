@@ -137,6 +137,34 @@ def test_values_agree_with_tensor(name, loss, y, x, reduction):
     assert autograd.gradcheck(lambda *ps: loss(list(ps), y, reduction), *[Value(float(v)) for v in x])
 
 
+@pytest.mark.parametrize("loss", [F.cross_entropy, F.multiclass_hinge_loss,
+                                  lambda s, y, reduction: F.multiclass_hinge_loss(s, y, 0.3, reduction)])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_multiclass_losses_on_rows_of_values_agree_with_tensor(loss, reduction):
+    x = XM * 3
+    rows = [[Value(v) for v in r] for r in x.tolist()]
+    lv = loss(rows, Y_CLS, reduction=reduction)
+    t = Tensor(x, requires_grad=True)
+    lt = loss(t, Y_CLS, reduction=reduction)
+    if reduction == "none":
+        np.testing.assert_allclose([v.data for v in lv], lt.data, rtol=1e-12)
+        return
+    lv.backward()
+    lt.backward()
+    assert lv.data == pytest.approx(lt.item(), rel=1e-12)
+    np.testing.assert_allclose([[v.grad for v in r] for r in rows], t.grad, rtol=1e-10, atol=1e-14)
+    flat = [Value(v) for v in x.flat]
+    assert autograd.gradcheck(lambda *ps: loss([list(ps[i:i + 3]) for i in range(0, 18, 3)], Y_CLS,
+                                               reduction=reduction), *flat)
+
+
+def test_value_cross_entropy_is_stable():
+    row = [Value(1000.0), Value(0.0), Value(-1000.0)]
+    loss = F.cross_entropy([row], [1])
+    loss.backward()
+    assert loss.data == pytest.approx(1000.0) and [v.grad for v in row] == pytest.approx([1.0, -1.0, 0.0])
+
+
 def test_values_nested_and_none_reduction_keep_shape():
     # a scalar MLP with one output still returns a list per example: [[s0], [s1]]
     out = F.hinge_loss([[Value(0.5)], [Value(-3.0)]], [[1], [-1]], reduction="none")
@@ -184,6 +212,9 @@ S = Tensor(np.zeros((3, 4)))
     (lambda: F.cross_entropy(S, [0, 1]), r"shape \(3,\).*got shape \(2,\)"),
     (lambda: F.cross_entropy(S, np.eye(4, dtype=int)[:3]), "one-hot targets pass y.argmax"),
     (lambda: F.cross_entropy(Tensor(np.zeros(4)), [1]), r"shape \(batch, classes\), got \(4,\)"),
+    (lambda: F.cross_entropy([Value(0.0)], [0]), r"shape \(batch, classes\), got \(1,\)"),
+    (lambda: F.cross_entropy(S, [0, 1, 2], reduction="avg"), "reduction must be one of"),
+    (lambda: F.multiclass_hinge_loss([[Value(0.0)]], [0], reduction=None), "reduction must be one of"),
     (lambda: F.multiclass_hinge_loss(S, [0, 1, 9]), r"got \[9\] at rows \[2\]"),
     (lambda: F.multiclass_hinge_loss(S, [0, 1, 2], margin=-1), "margin must be a finite number >= 0"),
     (lambda: F.hinge_loss(Tensor(np.zeros(3)), [0, 1, 1]), r"-1 or \+1, but 1 of 3 are not, e.g. \[0\]; for 0/1"),
