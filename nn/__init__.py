@@ -9,3 +9,6 @@ from .activations import Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, Softmax, Identit
 from .activations import sigmoid, tanh, relu, leaky_relu, prelu, softmax, identity
 from .summary import summary
 from .serialization import save, load
+from . import optim, diagnostics
+from .functional import l1_penalty, l2_penalty
+from .fit import fit, evaluate, predict      # nn.fit is the function; the module stays importable as nn.fit

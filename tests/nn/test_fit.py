@@ -5,7 +5,7 @@ import pytest
 import nn
 from autograd import Tensor
 from nn import functional as F, optim
-from nn.fit import evaluate, fit, predict
+from nn import evaluate, fit, predict
 
 X, Y = nn.data.blobs(60, centers=3, std=0.5, seed=0)
 X = (X - X.mean(0)) / X.std(0)
