@@ -63,9 +63,7 @@ def multiclass_hinge_loss(scores, targets, margin=1.0, reduction="mean"):
     if not (_is_real(margin) and 0 <= margin < np.inf):
         raise ValueError(f"multiclass_hinge_loss: margin must be a finite number >= 0, got {margin!r}")
     if not isinstance(scores, Tensor):
-        svm = lambda row, t: _total("multiclass_hinge_loss", [(s - row[t] + margin).relu()   # noqa: E731
-                                                              for j, s in enumerate(row) if j != t] or [row[t] * 0])
-        return _reduce_values(_per_row(svm, scores, y), reduction)
+        return _reduce_values(_per_row(lambda row, t: _value_svm(row, t, margin), scores, y), reduction)
     rows = np.arange(n)
     wrong = np.ones((n, c), scores.dtype)
     wrong[rows, y] = 0                                   # the target class is not a margin violation
@@ -78,6 +76,12 @@ def _value_nll(row, t):
     """-log softmax(row)[t] on Values: log sum e^v = m + log sum e^(v - m), with m = max v a constant."""
     m = max(v.data for v in row)
     return _total("cross_entropy", [(v - m).exp() for v in row]).log() + m - row[t]
+
+
+def _value_svm(row, t, margin):
+    """sum over j != t of max(0, s_j - s_t + margin) on Values (0 * s_t when there is no other class)."""
+    return _total("multiclass_hinge_loss", [(s - row[t] + margin).relu() for j, s in enumerate(row) if j != t]
+                  or [row[t] * 0])
 
 
 def _per_row(f, rows, y):
@@ -160,7 +164,8 @@ def _value_array(where, pred):
         xs = None
     if xs is None or not all(isinstance(x, Value) for x in xs.flat):
         raise TypeError(f"{where}: predictions must be a Tensor or a (nested) list of Values, got "
-                        f"{type(pred).__name__} (ragged, or holding other things); wrap arrays with autograd.tensor(...)")
+                        f"{type(pred).__name__} (ragged, or holding other things); wrap arrays with "
+                        "autograd.tensor(...)")
     return xs
 
 
