@@ -67,13 +67,15 @@ def test_binary_single_output_and_regression():
     assert set(h) == {"loss"} and h["loss"][-1] < 1e-3
 
 
-def test_scalar_model_with_fit():
-    Xs, ys = nn.data.moons(20, noise=0.05, seed=1)
-    s = nn.scalar.MLP(2, [6, 1], rng=0)
+@pytest.mark.parametrize("loss, nout", [(F.hinge_loss, 1), (F.cross_entropy, 3), (F.multiclass_hinge_loss, 3)])
+def test_scalar_model_trains_like_its_tensor_twin(loss, nout):
+    idx = np.r_[0:7, 20:27, 40:46]                     # 20 rows of the three blobs
+    Xs, ys = X[idx], (2 * (Y[idx] > 0) - 1 if nout == 1 else Y[idx])
+    s = nn.scalar.MLP(2, [6, nout], rng=0)
     t = s.to_tensor()
-    kw = dict(loss=F.hinge_loss, epochs=3, batch_size=8, progress=False, rng=3, reg=1e-4)
-    hs = fit(s, Xs, 2 * ys - 1, optimizer=optim.SGD(s.parameters(), lr=0.1), **kw)
-    ht = fit(t, Xs, 2 * ys - 1, optimizer=optim.SGD(t.parameters(), lr=0.1), **kw)
+    kw = dict(loss=loss, epochs=3, batch_size=8, progress=False, rng=3, reg=1e-4)
+    hs = fit(s, Xs, ys, optimizer=optim.SGD(s.parameters(), lr=0.1), **kw)
+    ht = fit(t, Xs, ys, optimizer=optim.SGD(t.parameters(), lr=0.1), **kw)
     np.testing.assert_allclose(hs["loss"], ht["loss"], rtol=1e-12)
     assert hs["accuracy"] == ht["accuracy"]
     np.testing.assert_allclose(predict(s, Xs), predict(t, Xs), rtol=1e-12)
