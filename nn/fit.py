@@ -3,7 +3,9 @@
 Tensor models get each batch as one Tensor of their parameters' dtype; scalar models (`nn.scalar`) are called
 once per row and their outputs, lists of Values, go to the loss as a nested list. Accuracy is reported for the
 classification losses: argmax for `cross_entropy` / `multiclass_hinge_loss`, the sign of the score for
-`hinge_loss` / `binary_cross_entropy_with_logits`; other losses get no accuracy.
+`hinge_loss` / `binary_cross_entropy_with_logits`; other losses get no accuracy. `reg` adds
+`reg * l2_penalty(model.parameters())` to each batch's loss (micrograd's alpha * sum p^2, biases included);
+the history's loss is the data loss alone, averaged over the epoch's batches as they were trained.
 """
 from contextlib import contextmanager
 
@@ -35,7 +37,7 @@ def fit(model, X, y, *, optimizer, loss=F.cross_entropy, epochs=10, batch_size=3
     for _ in bar:
         total = correct = 0.0
         for Xb, yb in batches(X, y, batch_size or len(X), shuffle=True, rng=rng):
-            out = _forward(model, Xb)
+            out = _forward(model, Xb, params)
             yb = _targets_for(out, yb, loss)
             data_loss = loss(out, yb)
             objective = data_loss + reg * F.l2_penalty(params) if reg else data_loss
@@ -78,9 +80,9 @@ def predict(model, X, batch_size=None):
     return np.concatenate(outs)
 
 
-def _forward(model, Xb):
+def _forward(model, Xb, params=None):
     """model on a batch: one Tensor call for tensor models, one call per row for scalar (Value) models."""
-    params = model.parameters()
+    params = model.parameters() if params is None else params
     if params and isinstance(params[0], Value):
         return [model(row) for row in Xb.tolist()]
     dtype = params[0].dtype if params else np.float64
