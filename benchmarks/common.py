@@ -1,6 +1,7 @@
 """Shared benchmark helpers: optional peers, interleaved timing, tables, machine description, profiling."""
 import cProfile
 import ctypes
+import gc
 import importlib
 import os
 import platform
@@ -37,12 +38,14 @@ def _calibrate(fn, budget):
     return max(1, int(budget / max(once, 1e-7)))
 
 
-def compare(cases, repeats=7, budget=0.2, warmup=2, pause=0.0):
+def compare(cases, repeats=7, budget=0.2, warmup=2, pause=0.0, gc_off=False):
     """Time each callable of `cases` (name -> fn), rotating the order every round so drift hits all.
 
     Each round times one block of calls per case (block size calibrated to `budget` seconds).
     `pause` seconds of sleep before each block let the previous case's BLAS/OpenMP worker threads,
     which spin-wait after their work, go idle instead of competing for the cores.
+    Garbage is collected (untimed) before each block, so a case pays only for the collections its own
+    allocations trigger. `gc_off`: cyclic GC disabled during each block.
     Returns name -> Stat of seconds per call.
     """
     for fn in cases.values():
@@ -57,10 +60,14 @@ def compare(cases, repeats=7, budget=0.2, warmup=2, pause=0.0):
             fn, n = cases[name], numbers[name]
             fn()                                    # re-warm caches after the other cases ran
             time.sleep(pause)
+            gc.collect()                            # no case pays for another's garbage
+            if gc_off:
+                gc.disable()
             t = time.perf_counter()
             for _ in range(n):
                 fn()
             samples[name].append((time.perf_counter() - t) / n)
+            gc.enable()
     return {name: Stat(s) for name, s in samples.items()}
 
 
@@ -126,17 +133,14 @@ def cpu_model():
 def describe_machine():
     """Print CPU, cores, Python, numpy + BLAS, threads and the optional peers' versions."""
     blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-    torch, micrograd = optional("torch"), optional("micrograd")
     print(f"CPU:      {cpu_model()}, {os.cpu_count()} logical cores "
           f"(affinity: {len(os.sched_getaffinity(0))})")
     print(f"Python:   {platform.python_version()} ({platform.python_implementation()}), {platform.platform()}")
     print(f"numpy:    {np.__version__}, BLAS {blas.get('name')} {blas.get('version')} "
           f"[{blas.get('openblas configuration', '').strip()}]")
-    print(f"threads:  BLAS {blas_threads()}, torch "
-          f"{torch.get_num_threads() if torch else '-'} (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
-          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')})")
-    print(f"peers:    torch {torch.__version__ if torch else 'not installed'}, "
-          f"micrograd {_version('micrograd') if micrograd else 'not installed'}")
+    print(f"threads:  BLAS {blas_threads()} (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}); torch is set to the same in bench_mlp")
+    print(f"peers:    torch {_version('torch')}, micrograd {_version('micrograd')}")
     print(f"graphgrad: {_git('rev-parse', '--short', 'HEAD')}"
           f"{' + uncommitted changes in autograd/ or nn/' if _git('status', '--porcelain', 'autograd', 'nn') else ''}")
     print("load:     %.2f %.2f %.2f (1, 5, 15 min averages; other processes on the machine skew timings)"
@@ -153,18 +157,42 @@ def _git(*args):
 
 
 def _version(dist):
-    from importlib.metadata import version
-    return version(dist)
+    from importlib.metadata import version, PackageNotFoundError
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "not installed"
 
 
 # --- profiling ----------------------------------------------------------------------------------
+def gc_share(fn, calls):
+    """Fraction of fn's time spent in Python's cyclic GC: 1 - time(gc off) / time(gc on), min of 3 each."""
+    def best(gc_on):
+        times = []
+        for _ in range(3):
+            gc.collect()
+            if not gc_on:
+                gc.disable()
+            t = time.perf_counter()
+            for _ in range(calls):
+                fn()
+            times.append(time.perf_counter() - t)
+            gc.enable()
+        return min(times)
+    return max(0.0, 1 - best(False) / best(True))
+
+
 def profile(fn, calls, top=12):
-    """Run fn `calls` times under cProfile; print the top functions by own time with file:line and share."""
+    """Run fn `calls` times under cProfile with gc off (GC time would land on whichever function allocates);
+    print the top functions by own time with file:line and share."""
     prof = cProfile.Profile()
+    gc.collect()
+    gc.disable()
     prof.enable()
     for _ in range(calls):
         fn()
     prof.disable()
+    gc.enable()
     st = pstats.Stats(prof)
     total = st.total_tt
     rows = []

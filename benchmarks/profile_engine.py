@@ -1,7 +1,7 @@
 """cProfile of our engine on each benchmark's workload: where the time goes, by function (file:line).
 
 cProfile adds a fixed cost per Python call, so shares of many tiny functions are inflated; read the
-ranking, not the absolute times. `python benchmarks/profile_engine.py [--quick]`
+ranking, not the absolute times. Profiles run with gc disabled; the GC's share is measured apart. `python benchmarks/profile_engine.py [--quick]`
 """
 import sys
 
@@ -10,7 +10,7 @@ import bench_mlp
 import bench_moons
 import bench_tiny
 import bench_value
-from common import profile
+from common import gc_share, profile
 
 
 def workloads(quick):
@@ -33,6 +33,7 @@ def main(quick=False):
     for name, (fn, calls) in workloads(quick).items():
         print(f"\n## profile: {name} ({calls} calls)")
         fn()                                            # warm-up
+        print(f"cyclic GC: {gc_share(fn, calls):.0%} of the time with gc enabled (timed apart, gc on vs off)")
         profile(fn, calls)
 
 

@@ -4,22 +4,22 @@
 
 --quick: fewer repeats and smaller workloads (a smoke run; ratios are rough).
 --profile: also cProfile our engine on each workload (benchmarks/profile_engine.py).
-micrograd and torch are optional peers: without them their columns say "not installed".
+Each benchmark runs in its own Python process, so one's heap (which sets the cost of the cyclic
+GC), imports (torch) and BLAS/OpenMP worker threads do not leak into the next; inside a benchmark
+the engines are interleaved. micrograd and torch are optional: without them the output says
+"not installed".
 """
 import os
+import subprocess
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
 
-import bench_mlp    # noqa: E402
-import bench_moons  # noqa: E402
-import bench_tiny   # noqa: E402
-import bench_value  # noqa: E402
-import profile_engine  # noqa: E402
 from common import describe_machine  # noqa: E402
 
-BENCHMARKS = {"tiny": bench_tiny, "value": bench_value, "moons": bench_moons, "mlp": bench_mlp}
+BENCHMARKS = {"tiny": "bench_tiny.py", "value": "bench_value.py", "moons": "bench_moons.py", "mlp": "bench_mlp.py"}
 
 
 def main(argv):
@@ -28,14 +28,19 @@ def main(argv):
     unknown = set(chosen) - set(BENCHMARKS)
     if unknown:
         sys.exit(f"unknown benchmark(s) {sorted(unknown)}; choose from {list(BENCHMARKS)}")
-    print(f"# graphgrad benchmarks{' (--quick)' if quick else ''}: {' '.join(['python benchmarks/run.py'] + argv)}")
+    print(f"# graphgrad benchmarks: {' '.join(['python benchmarks/run.py'] + argv)}")
     describe_machine()
+    scripts = [BENCHMARKS[name] for name in chosen] + (["profile_engine.py"] if prof else [])
     t = time.perf_counter()
-    for name in chosen:
-        BENCHMARKS[name].main(quick)
-    if prof:
-        profile_engine.main(quick)
-    print(f"\ntotal {time.perf_counter() - t:.0f} s")
+    failed = []
+    for script in scripts:
+        sys.stdout.flush()
+        done = subprocess.run([sys.executable, os.path.join(HERE, script)] + (["--quick"] if quick else []))
+        if done.returncode:
+            failed.append(script)
+    print(f"\ntotal {time.perf_counter() - t:.0f} s; load now %.2f %.2f %.2f" % os.getloadavg())
+    if failed:
+        sys.exit(f"failed: {failed}")
 
 
 if __name__ == "__main__":
