@@ -80,13 +80,13 @@ def ours_trainer(layers, X, y):
     X, rows = autograd.Tensor(X), np.arange(len(X))
 
     def step():
+        for p in params:
+            p.grad = None                              # zero_grad first: last step's grads are freed
         h = X
         for W, b in zip(Ws[:-1], bs[:-1]):
             h = (h @ W + b).relu()
         logits = h @ Ws[-1] + bs[-1]
         loss = -logits.log_softmax(-1)[rows, y].mean()
-        for p in params:
-            p.grad = None
         loss.backward()
         with autograd.no_grad():
             for p, v in zip(params, vs):
