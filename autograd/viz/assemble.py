@@ -4,7 +4,7 @@ import numpy as np
 
 from ..value import Value
 from . import diagnose, modules, style
-from .render import Digraph
+from .digraph import Digraph
 
 GRAPH = {"fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.35", "bgcolor": "white"}
 NODE = {"fontname": "Helvetica", "fontsize": "10", "shape": "ellipse", "style": "filled",
@@ -41,7 +41,7 @@ def assemble(d, rankdir, collapse, legend, max_nodes):
     _emit(g, d, groups)
     g.body.extend(f"\t{a} -> {b}{_attrs(attrs)}\n" for a, b, attrs in edges)
     if legend:
-        g.body.append(f"\tlegend{_attrs({'label': _legend(d, collapsed), 'shape': 'plain'})}\n")
+        g.body.append(f"\tlegend{_attrs(_legend(d, collapsed))}\n")
     return g
 
 
@@ -149,19 +149,25 @@ def _param_row(d, node, name):
 
 
 def _legend(d, collapsed):
+    """The legend node: a swatch per category drawn, the heat bar, notes on what the highlights mean."""
     cats = {d.category(n) for n in d.order if id(n) not in d.folded and id(n) not in collapsed}
     text = dict(style.LEGEND_TEXT)
     if d.model is None:
         text["parameter"] = "leaf that requires grad"
     swatches = [(style.FILL[c], text[c]) for c in style.FILL if c in cats or c == "module" and collapsed]
+    notes = [f'<font color="{colour}">{note}</font>' for note, colour in _notes(d)]
+    return {"label": style.legend_label(swatches, d.heat_range if d.heat else None, notes), "shape": "plain"}
+
+
+def _notes(d):
     notes = []
     if d.steps:
-        notes.append("op 'backward k': the k-th op the backward walk runs")
+        notes.append(("op 'backward k': the k-th op the backward walk runs", style.BACKWARD))
     if d.derivatives and any(isinstance(n, Value) or np.size(n.data) == 1 for n in d.order if n._parents):
-        notes.append("edge label ×d: local derivative d(out)/d(in), the chain-rule factor")
+        notes.append(("edge label ×d: local derivative d(out)/d(in), the chain-rule factor", style.DERIVATIVE))
     if d.path:
-        notes.append(f'<font color="{style.PATH}">blue: every path from the chosen node to the output</font>')
+        notes.append(("blue: every path from the chosen node to the output", style.PATH))
     if d.units_checked:
-        notes.append(f'<font color="{style.FLAG["dead"]}">red outline: dead ReLU units (0 on every example)</font>')
-        notes.append(f'<font color="{style.FLAG["saturated"]}">orange outline: saturated tanh/sigmoid units</font>')
-    return style.legend_label(swatches, d.heat_range if d.heat else None, notes)
+        notes.append(("red outline: dead ReLU units (0 on every example)", style.FLAG["dead"]))
+        notes.append(("orange outline: saturated tanh/sigmoid units", style.FLAG["saturated"]))
+    return notes

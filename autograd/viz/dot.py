@@ -9,7 +9,7 @@ from ..tensor import Tensor
 from ..value import Value
 from . import diagnose, modules, style, walk
 from .assemble import assemble
-from .render import render
+from .backends import render
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
 _INFIX = {"+", "-", "*", "/", "**"}
