@@ -1,0 +1,120 @@
+"""A toolkit that cannot fail is worse than none: each op here has one deliberate gradient bug,
+built with the public primitive API, and each test shows the toolkit reports it within the
+default number of examples (the active hypothesis profile's), with no hint about where to look.
+"""
+import numpy as np
+import pytest
+
+from autograd import Tensor, Value, gradgradcheck, primitive
+from autograd.function import data, sigmoid
+from autograd.testing import (assert_engines_agree, check_adjoint, check_batch_gradient, check_deterministic,
+                              check_op, check_rewrite, check_seed_linearity)
+
+
+def softplus_forward(x):
+    return np.logaddexp(0.0, x)
+
+
+def first_slice(g, shape):
+    """The bug: 'reduce' a broadcast gradient by taking index 0 along each broadcast axis instead of summing."""
+    g = g[(0,) * (g.ndim - len(shape))]
+    return g[tuple(slice(0, 1) if n == 1 else slice(None) for n in shape)]
+
+
+wrong_sign = primitive(softplus_forward, vjp=lambda g, out, x: (-g * sigmoid(x),))
+off_by_a_thousandth = primitive(np.exp, vjp=lambda g, out, x: (g * out * 1.001,))
+sliced_not_summed = primitive(np.add, vjp=lambda g, out, a, b: (first_slice(g, a.shape), first_slice(g, b.shape)))
+square_one_contribution = primitive(np.square, vjp=lambda g, out, x: (g * x,))          # x*x: only one of 2x
+ignores_g = primitive(np.exp, vjp=lambda g, out, x: (out,))
+
+
+@pytest.mark.parametrize("op, arity", [
+    (wrong_sign, 1), (off_by_a_thousandth, 1), (sliced_not_summed, 2), (square_one_contribution, 1), (ignores_g, 1),
+], ids=["wrong-sign", "off-by-0.1%", "broadcast-sliced-not-summed", "assigned-not-accumulated", "ignores-g"])
+def test_check_op_catches_a_wrong_gradient(op, arity):
+    with pytest.raises(AssertionError, match="failed|differ|linear|seed"):
+        check_op(op, arity=arity)
+
+
+def test_the_sliced_broadcast_reduction_is_right_without_broadcasting():
+    """The broadcast bug hides on equal shapes, so it is the drawn broadcasting shapes that expose it."""
+    assert check_op(sliced_not_summed, arity=2, shapes=[(2, 3), (2, 3)])
+
+
+def test_the_toolkit_passes_the_same_ops_written_correctly():
+    assert check_op(primitive(softplus_forward, vjp=lambda g, out, x: (g * sigmoid(x),)))
+    assert check_op(primitive(np.add, vjp=lambda g, out, a, b: (g, g)), arity=2)
+    assert check_op(primitive(np.square, vjp=lambda g, out, x: (2 * g * x,)))
+
+
+def test_a_vjp_writing_into_g_is_caught_even_when_its_gradient_is_right():
+    def vjp(g, out, x):
+        g *= 2                        # d(2x)/dx = 2, computed in place: corrupts the caller's gradient
+        return (g,)
+    with pytest.raises(AssertionError, match="modified the seed"):
+        check_op(primitive(lambda x: 2 * x, vjp=vjp))
+
+
+def test_a_forward_mutating_its_input_is_caught():
+    def forward(x):
+        x *= 1.0000001                # a "harmless" in-place rescale of the caller's array
+        return x * 2
+    with pytest.raises(AssertionError):
+        check_op(primitive(forward, vjp=lambda g, out, x: (2 * g,)))
+
+
+def test_a_nondeterministic_vjp_is_caught_by_the_determinism_check():
+    rng = np.random.default_rng()
+    noisy = primitive(np.tanh, vjp=lambda g, out, x: (g * (1 - out * out) * (1 + 1e-13 * rng.standard_normal()),))
+    with pytest.raises(AssertionError, match="different gradients"):
+        check_op(noisy)
+
+
+def test_seed_linearity_alone_catches_a_vjp_that_ignores_g():
+    with pytest.raises(AssertionError, match="zero seed|linear"):
+        check_seed_linearity(ignores_g, Tensor([0.3, -1.2], requires_grad=True))
+
+
+def test_adjoint_identity_alone_catches_a_wrong_sign():
+    with pytest.raises(AssertionError, match="adjoint"):
+        check_adjoint(wrong_sign, Tensor([0.3, -1.2, 2.0], requires_grad=True))
+
+
+def test_determinism_check_alone_catches_noise():
+    rng = np.random.default_rng()
+    noisy = primitive(np.tanh, vjp=lambda g, out, x: (g * (1 - out * out) * (1 + 1e-12 * rng.standard_normal()),))
+    with pytest.raises(AssertionError, match="different gradients"):
+        check_deterministic(noisy, Tensor([0.5], requires_grad=True))
+
+
+def test_rewrite_invariance_catches_a_square_that_forgets_a_contribution():
+    with pytest.raises(AssertionError, match="different gradients"):
+        check_rewrite(square_one_contribution, lambda x: x * x, Tensor([0.5, -2.0], requires_grad=True))
+
+
+def test_engine_agreement_catches_a_bug_only_the_scalar_path_has():
+    # right on arrays, wrong sign on the floats a Value hands its vjp
+    cube = primitive(lambda x: x ** 3, vjp=lambda g, out, x: (g * (-3 if isinstance(x, float) else 3) * x ** 2,))
+    assert check_op(cube, kind="tensor")
+    with pytest.raises(AssertionError):
+        check_op(cube, kind="value")
+    with pytest.raises(AssertionError, match="different gradients"):
+        assert_engines_agree(lambda x: cube(x) + x, [0.5, -1.0])
+
+
+def test_gradgradcheck_catches_a_vjp_that_is_right_once_but_constant_under_create_graph():
+    square = primitive(np.square, vjp=lambda g, out, x: (2 * g * data(x),))    # data(x): x treated as a constant
+    x = Tensor([0.5, -1.5], requires_grad=True)
+    assert check_op(square)
+    with pytest.raises(AssertionError, match="gradgradcheck failed"):
+        gradgradcheck(square, x)
+    with pytest.raises(AssertionError, match="gradgradcheck failed"):
+        gradgradcheck(square, Value(0.5))
+
+
+def test_batch_gradient_check_catches_a_vjp_that_depends_on_the_batch_size():
+    per_batch = primitive(np.tanh, vjp=lambda g, out, x: (g * (1 - out * out) / len(out),))   # a stray 1/n
+    W = Tensor(np.linspace(-1, 1, 6).reshape(3, 2), requires_grad=True)
+    X = np.linspace(-2, 2, 12).reshape(4, 3)
+    with pytest.raises(AssertionError, match="per-example"):
+        check_batch_gradient(lambda xb: per_batch(Tensor(xb) @ W).sum(), [W], X)
