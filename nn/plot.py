@@ -1,0 +1,159 @@
+"""The pictures the notes show: decision regions, activation curves, training curves, dead units.
+
+matplotlib is an optional extra (`pip install 'graphgrad[plot]'`), imported when a plot is made.
+Each function returns a matplotlib Figure (built without pyplot, so nothing global changes and
+nothing pops up): show it in Jupyter by leaving it last in a cell, or `fig.savefig("x.png")`.
+"""
+import numpy as np
+
+import autograd
+from autograd import Tensor, Value
+
+from . import activations as act
+from .fit import predict
+
+LIGHT = ["#bfdbfe", "#fecaca", "#bbf7d0", "#fde68a", "#ddd6fe", "#fbcfe8", "#a5f3fc", "#e5e7eb"]
+DARK = ["#1d4ed8", "#b91c1c", "#15803d", "#a16207", "#6d28d9", "#be185d", "#0e7490", "#374151"]
+
+
+def _figure(**kw):
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise ImportError("nn.plot needs matplotlib: pip install 'graphgrad[plot]' (or pip install matplotlib)") from None
+    return Figure(**kw)
+
+
+def _is_scalar(model):
+    params = model.parameters()
+    return bool(params) and isinstance(params[0], Value)
+
+
+def decision_regions(model, X, y, resolution=None, threshold=0.0, ax=None, title=None):
+    """The model's predicted class over the plane of 2-D data X, with the points of X coloured by y."""
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"decision_regions: X must have shape (n, 2) (2-D points), got {X.shape}")
+    if y.shape != (len(X),):
+        raise ValueError(f"decision_regions: y must have shape ({len(X)},), one class per point, got {y.shape}")
+    n = resolution or (40 if _is_scalar(model) else 200)     # a scalar model runs once per grid point
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = 0.1 * np.maximum(hi - lo, 1e-9)
+    xs, ys = (np.linspace(lo[i] - pad[i], hi[i] + pad[i], n) for i in range(2))
+    gx, gy = np.meshgrid(xs, ys)
+    scores = np.asarray(predict(model, np.c_[gx.ravel(), gy.ravel()]), dtype=np.float64)
+    scores = scores.reshape(len(scores), -1)
+    regions = scores.argmax(axis=1) if scores.shape[1] > 1 else (scores[:, 0] > threshold).astype(int)
+    classes = np.unique(np.concatenate([np.unique(y).astype(int), np.unique(regions)]))
+    fig, ax = _axes(ax, figsize=(5.5, 4.5))
+    from matplotlib.colors import ListedColormap
+    k = int(classes.max()) + 1
+    ax.contourf(gx, gy, regions.reshape(gx.shape), levels=np.arange(k + 1) - 0.5,
+                cmap=ListedColormap([LIGHT[i % len(LIGHT)] for i in range(k)]))
+    for c in np.unique(y):
+        pts = X[y == c]
+        ax.scatter(pts[:, 0], pts[:, 1], s=18, color=DARK[int(c) % len(DARK)], edgecolor="white",
+                   linewidth=0.5, label=f"class {c}")
+    ax.set(xlim=(xs[0], xs[-1]), ylim=(ys[0], ys[-1]), xlabel="$x_1$", ylabel="$x_2$",
+           title=title or f"{type(model).__name__}: decision regions")
+    ax.legend(loc="best", fontsize=8, framealpha=0.8)
+    return fig
+
+
+def _axes(ax, **kw):
+    if ax is not None:
+        return ax.figure, ax
+    fig = _figure(**kw)
+    return fig, fig.subplots()
+
+
+def activation_curves(x=None, negative_slope=0.1, alpha=0.25):
+    """{name: (x, f(x), f'(x))} for the activations of the notes; each derivative comes from backward()."""
+    x = np.linspace(-4, 4, 401) if x is None else np.asarray(x, dtype=np.float64)
+    a = Tensor([alpha], requires_grad=True)
+    pieces = [(-0.5, -0.5), (1.0, -1.0), (0.25, 0.5)]          # maxout of three lines w x + b
+    fns = {
+        "sigmoid": act.sigmoid, "tanh": act.tanh, "ReLU": act.relu,
+        f"Leaky ReLU ({negative_slope:g})": lambda t: act.leaky_relu(t, negative_slope),
+        f"PReLU (alpha={alpha:g})": lambda t: act.prelu(t, a),
+        "Maxout (3 pieces)": lambda t: _maxout(t, pieces),
+    }
+    out = {}
+    for name, f in fns.items():
+        t = Tensor(x, requires_grad=True)
+        y = f(t)
+        y.sum().backward()                                     # d sum f(x_i) / d x_i = f'(x_i)
+        out[name] = (x, y.data.copy(), t.grad.copy())
+    return out
+
+
+def _maxout(t, pieces):
+    y = t * pieces[0][0] + pieces[0][1]
+    for w, b in pieces[1:]:
+        y = autograd.maximum(y, t * w + b)
+    return y
+
+
+def activations(negative_slope=0.1, alpha=0.25):
+    """Sigmoid, tanh, ReLU, Leaky ReLU, PReLU and Maxout with their derivatives (computed by backward())."""
+    curves = activation_curves(negative_slope=negative_slope, alpha=alpha)
+    fig = _figure(figsize=(11, 6), layout="constrained")
+    axes = fig.subplots(2, 3, sharex=True).ravel()
+    for ax, (name, (x, y, dy)) in zip(axes, curves.items()):
+        ax.axhline(0, color="#9ca3af", linewidth=0.6)
+        ax.axvline(0, color="#9ca3af", linewidth=0.6)
+        ax.plot(x, y, color=DARK[0], linewidth=2, label="f(x)")
+        ax.plot(x, dy, color=DARK[1], linewidth=1.5, linestyle="--", label="f'(x) from backward()")
+        ax.set_title(name, fontsize=11)
+        ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle("Activation functions and their derivatives")
+    return fig
+
+
+def history(history):
+    """Loss curves (and accuracy curves, when present) per epoch from nn.fit's history, or any dict of lists."""
+    if not isinstance(history, dict) or not history:
+        raise ValueError("history: pass the dict nn.fit returns, e.g. {'loss': [...], 'val_loss': [...]}")
+    bad = [k for k, v in history.items() if np.ndim(v) != 1]
+    if bad:
+        raise ValueError(f"history: each entry must be a list of numbers, one per epoch; {bad[0]!r} is not")
+    losses = {k: v for k, v in history.items() if "loss" in k}
+    others = {k: v for k, v in history.items() if "loss" not in k}
+    groups = [g for g in (losses, others) if g]
+    fig = _figure(figsize=(5.5 * len(groups), 4), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(groups)))
+    for ax, group in zip(axes, groups):
+        for i, (k, v) in enumerate(group.items()):
+            style = "--" if k.startswith("val") else "-"
+            ax.plot(np.arange(1, len(v) + 1), v, style, marker="o", markersize=3, label=k, color=DARK[i % len(DARK)])
+        label = "loss" if group is losses else "accuracy" if all("acc" in k for k in group) else "value"
+        ax.set(xlabel="epoch", ylabel=label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    if losses and all(min(v, default=1) > 0 for v in losses.values()):
+        axes[0].set_yscale("log")
+    return fig
+
+
+def dead_units(model, X, threshold=0.99):
+    """Per activation layer, the fraction of X's rows on which each unit is alive (dead or saturated in red)."""
+    from .diagnostics import _activations
+    layers = _activations(model, X, ("relu", "sigmoid", "tanh"), "dead_units")
+    fig = _figure(figsize=(10, 2.4 * len(layers)), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(len(layers), 1))
+    for ax, (name, kind, a) in zip(axes, layers):
+        if kind == "relu":
+            alive = (a > 0).mean(axis=0)                        # fraction of examples that fire the unit
+            what = "dead"
+        else:
+            y = 2 * a - 1 if kind == "sigmoid" else a
+            alive = (np.abs(y) <= threshold).mean(axis=0)       # fraction off the flat tails
+            what = "saturated"
+        bad = alive == 0
+        ax.bar(np.arange(len(alive)), alive, color=[DARK[1] if b else DARK[0] for b in bad], width=0.8)
+        ax.bar(np.flatnonzero(bad), np.full(bad.sum(), 0.03), color=DARK[1], width=0.8)
+        ax.set(ylim=(0, 1.05), xlim=(-0.6, len(alive) - 0.4), xlabel="unit", ylabel="share active")
+        ax.set_title(f"{name} ({kind}): {bad.sum()} of {len(alive)} units {what} on all {len(a)} examples",
+                     fontsize=10, color=DARK[1] if bad.any() else "black")
+    return fig
