@@ -29,7 +29,7 @@ def _fresh_grads(nodes):
 
 def backward(f, inputs, seed=None, retain_out=False):
     """(out, seed, grads): run f and out.backward(seed) through `.grad`; grads are the leaves' raw `.grad` (None if unreached)."""
-    nodes = leaves(inputs, "backward")
+    nodes = leaves(inputs, "backward", warn=False)
     with _fresh_grads(nodes):
         out = f(*inputs)
         if not isinstance(out, (Tensor, Value)):
@@ -70,7 +70,7 @@ def check_gradient(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False):
 
 def check_grad_shapes(f, *inputs):
     """Each leaf's gradient has the leaf's shape and dtype (a float for a Value)."""
-    nodes = leaves(inputs, "check_grad_shapes")
+    nodes = leaves(inputs, "check_grad_shapes", warn=False)
     _, _, grads = backward(f, inputs)
     for k, (x, g) in enumerate(zip(nodes, grads)):
         if isinstance(x, Value):
@@ -84,7 +84,7 @@ def check_grad_shapes(f, *inputs):
 
 def check_seed_linearity(f, *inputs, seed=0):
     """vjp(a v1 + b v2) == a vjp(v1) + b vjp(v2), and a zero seed gives exactly zero gradients."""
-    nodes = leaves(inputs, "check_seed_linearity")
+    nodes = leaves(inputs, "check_seed_linearity", warn=False)
     rng = np.random.default_rng(seed)
     shape = np.shape(backward(f, inputs)[0].data)
     v1, v2 = rng.standard_normal(shape), rng.standard_normal(shape)
@@ -117,7 +117,7 @@ def check_adjoint(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, seed=0):
 
 def check_deterministic(f, *inputs):
     """Two forward+backward passes give bit-identical outputs and gradients."""
-    nodes = leaves(inputs, "check_deterministic")
+    nodes = leaves(inputs, "check_deterministic", warn=False)
     (o1, _, g1), (o2, _, g2) = backward(f, inputs), backward(f, inputs)
     if not np.array_equal(o1.data, o2.data, equal_nan=True):
         raise AssertionError("two forward passes gave different outputs")
@@ -144,7 +144,7 @@ def check_no_mutation(f, *inputs):
 
 def check_no_shared_grads(f, *inputs):
     """No two leaves' `.grad` arrays share memory, nor with any input's data or the seed."""
-    leaves(inputs, "check_no_shared_grads")
+    leaves(inputs, "check_no_shared_grads", warn=False)
     _, seed, grads = backward(f, inputs)
     named = [(f"the grad of input {k}", g) for k, g in enumerate(grads) if isinstance(g, np.ndarray)]
     others = [(f"the data of input {k}", x.data) for k, x in enumerate(inputs) if isinstance(x, Tensor)]
@@ -157,7 +157,7 @@ def check_no_shared_grads(f, *inputs):
 
 def check_accumulates(f, *inputs):
     """Two backward passes without zeroing `.grad` give exactly twice the gradient of one."""
-    nodes = leaves(inputs, "check_accumulates")
+    nodes = leaves(inputs, "check_accumulates", warn=False)
     once = _arrays(backward(f, inputs)[2], nodes)
     with _fresh_grads(nodes):
         for _ in range(2):
