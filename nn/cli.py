@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd import from_numpy
+from autograd import Value, from_numpy, save_graph
 from . import data, optim, scalar
 from . import functional as F
-from .fit import fit, predict
+from .fit import evaluate, fit, predict
 from .layers import MLP
 
 DATASETS = {                                  # name -> (X, y) from a seed; 2-D sets have 300 points
@@ -23,23 +23,26 @@ DATASETS = {                                  # name -> (X, y) from a seed; 2-D 
     "digits": lambda seed: data.load_digits(return_split=False),
 }
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "prelu", "maxout")
-LEARNING_RATES = {"sgd": 0.1, "momentum": 0.05, "adam": 0.01, "rmsprop": 0.005}
-SCALAR = {"hidden": [16], "epochs": 20, "examples": 300, "seconds": 60}   # the Value engine is slow
+OPTIMIZERS = {"sgd": lambda ps, lr: optim.SGD(ps, lr), "momentum": lambda ps, lr: optim.SGD(ps, lr, momentum=0.9),
+              "adam": lambda ps, lr: optim.Adam(ps, lr), "rmsprop": lambda ps, lr: optim.RMSprop(ps, lr)}
+LEARNING_RATES = {"sgd": 0.3, "momentum": 0.05, "adam": 0.01, "rmsprop": 0.01}
+TENSOR = {"hidden": [100], "epochs": 100, "batch_size": 32}
+SCALAR = {"hidden": [16], "epochs": 20, "batch_size": 8, "examples": 300, "seconds": 60}   # Values are slow
 SCALAR_RATE = 1e5                             # parameter-example products per second, forward and backward
 FILES = {"regions": "decision_regions.png", "confusion": "confusion_matrix.png", "loss": "loss.png",
          "graph": "graph.svg"}
 
 EPILOG = """\
 output files (in --out DIR, default ./out):
-  decision_regions.png  the classes the trained model predicts over the plane, with the data
-                        (digits: confusion_matrix.png instead, its inputs being 64-D)
+  decision_regions.png  the class the trained model predicts at each point of the plane, with the data
+                        (digits: confusion_matrix.png instead, as its inputs are 64-D)
   loss.png              training and validation loss and accuracy per epoch
   graph.svg             the computation graph of one training step on a few examples, modules collapsed
-Existing files are never overwritten: if DIR already holds any of these names, the run writes into
-the first free numbered subfolder DIR/run-1, DIR/run-2, ... instead; --overwrite replaces them in DIR.
+Files are never overwritten: if DIR already holds one of these names, the run writes into the first
+free numbered subfolder DIR/run-1, DIR/run-2, ... instead; --overwrite replaces them in DIR.
 
---engine scalar trains nn.scalar.MLP, one Python float per weight: about a thousand times slower, so it
-defaults to --hidden 16 --epochs 20 and at most 300 training examples, and warns when a run looks long.
+--engine scalar trains nn.scalar.MLP, one Python float per weight: far slower, so its defaults are
+--hidden 16 --epochs 20 --batch-size 8 on at most 300 training examples, and long runs are warned about.
 
 examples:
   python -m nn
@@ -78,7 +81,7 @@ def _number(kind, low, *, strict=False, below=None):
 def _hidden(text):
     """'100,100' -> [100, 100]: the hidden layer widths, each a positive integer."""
     parts = text.split(",")
-    if not all(p.strip().isdigit() for p in parts):
+    if not all(p.strip().isdecimal() for p in parts):
         raise argparse.ArgumentTypeError(f"{text!r} must be comma-separated positive integers, e.g. 100 or 64,32")
     sizes = [int(p) for p in parts]
     if min(sizes) < 1:
@@ -105,7 +108,8 @@ def build_parser(prog=None):
                    help="momentum is SGD with momentum 0.9 (default: adam)")
     p.add_argument("--epochs", type=_number(int, 1), default=None,
                    help="passes over the training set (default: 100; 20 with --engine scalar)")
-    p.add_argument("--batch-size", type=_number(int, 1), default=32, metavar="N", help="minibatch size (default: 32)")
+    p.add_argument("--batch-size", type=_number(int, 1), default=None, metavar="N",
+                   help="minibatch size (default: 32; 8 with --engine scalar)")
     p.add_argument("--engine", choices=("tensor", "scalar"), default="tensor",
                    help="tensor: nn.MLP on numpy arrays; scalar: nn.scalar.MLP on Values (slow)")
     p.add_argument("--seed", type=_number(int, 0), default=0, help="seed of data, weights and shuffling (default: 0)")
@@ -124,9 +128,10 @@ def parse_args(argv=None, prog=None):
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         parser.error(f"--out {args.out}: exists and is not a directory")
-    defaults = SCALAR if args.engine == "scalar" else {"hidden": [100], "epochs": 100}
-    args.hidden = defaults["hidden"] if args.hidden is None else args.hidden
-    args.epochs = defaults["epochs"] if args.epochs is None else args.epochs
+    defaults = SCALAR if args.engine == "scalar" else TENSOR
+    for key in ("hidden", "epochs", "batch_size"):
+        if getattr(args, key) is None:
+            setattr(args, key, defaults[key])
     args.lr = LEARNING_RATES[args.optimizer] if args.lr is None else args.lr
     return args
 
@@ -158,32 +163,6 @@ def build_model(args, nin, nout):
     return cls(nin, args.hidden + [nout], args.activation, args.dropout, rng=args.seed)
 
 
-def build_optimizer(args, params):
-    """The optimizer named by --optimizer at rate --lr."""
-    if args.optimizer == "adam":
-        return optim.Adam(params, lr=args.lr)
-    if args.optimizer == "rmsprop":
-        return optim.RMSprop(params, lr=args.lr)
-    return optim.SGD(params, lr=args.lr, momentum=0.9 if args.optimizer == "momentum" else 0.0)
-
-
-def value_cross_entropy(out, y):
-    """Mean softmax cross-entropy of rows of Values against class indices y (F.cross_entropy takes Tensors)."""
-    total = 0.0
-    for row, t in zip(out, np.asarray(y).tolist()):
-        m = max(v.data for v in row)                  # log sum e^v = m + log sum e^(v - m): no overflow
-        s = (row[0] - m).exp()
-        for v in row[1:]:
-            s = s + (v - m).exp()
-        total = total + (s.log() + m - row[t])
-    return total * (1.0 / len(out))
-
-
-def loss_of(args):
-    """The training loss for the engine."""
-    return value_cross_entropy if args.engine == "scalar" else F.cross_entropy
-
-
 def scalar_budget(args, model, Xtr, ytr):
     """For the Value engine: at most SCALAR['examples'] training rows, and printed notes when a run looks long."""
     if args.engine != "scalar":
@@ -199,30 +178,24 @@ def scalar_budget(args, model, Xtr, ytr):
     return Xtr, ytr
 
 
-def accuracy_and_loss(model, X, y):
-    """(fraction classified right, mean cross-entropy) of the model on (X, y), in eval mode."""
-    s = predict(model, X)                             # (n, classes) scores
-    m = s.max(axis=1, keepdims=True)
-    logp = s - m - np.log(np.exp(s - m).sum(axis=1, keepdims=True))
-    return float((s.argmax(axis=1) == y).mean()), float(-logp[np.arange(len(y)), y].mean())
-
-
 def write_graph(args, model, Xtr, ytr, path):
-    """Save the graph of one training step (loss + reg on a few examples, gradients shown) as SVG."""
-    from autograd.viz import save_graph
-    n = 1 if args.engine == "scalar" else 4           # a scalar graph grows with every example
-    xb, yb = Xtr[:n], ytr[:n]
-    x = None if args.engine == "scalar" else from_numpy(xb)
-    out = [model(row) for row in xb.tolist()] if x is None else model(x)
-    objective = loss_of(args)(out, yb)
-    if args.reg:
-        objective = objective + args.reg * F.l2_penalty(model.parameters())
+    """Save the graph of one training step (on 4 examples; 1 and without the L2 term for Values) as SVG."""
+    scalar_engine = args.engine == "scalar"           # a Value graph grows with every example and weight
+    xb, yb = Xtr[:1 if scalar_engine else 4], ytr[:1 if scalar_engine else 4]
+    if scalar_engine:
+        x = {f"x[{i}]": Value(v) for i, v in enumerate(xb[0].tolist())}
+        objective = F.cross_entropy([model(list(x.values()))], yb)
+    else:
+        x = {"x": from_numpy(xb)}
+        objective = F.cross_entropy(model(x["x"]), yb)
+        if args.reg:
+            objective = objective + args.reg * F.l2_penalty(model.parameters())
     model.zero_grad()
     objective.backward(retain_graph=True)             # keep the graph to draw it with its gradients
     try:
-        save_graph(objective, path, model=model, inputs=None if x is None else {"x": x}, collapse_modules=True,
-                   overwrite=args.overwrite, max_nodes=None)
-    except (RuntimeError, ValueError) as e:           # no system dot and no WebAssembly Graphviz, ...
+        save_graph(objective, path, model=model, inputs=x, collapse_modules=True, overwrite=args.overwrite,
+                   max_nodes=None)
+    except RuntimeError as e:                         # no Graphviz at all (system, pure or WebAssembly), ...
         print(f"note: {path.name} skipped: {e}")
         return None
     finally:
@@ -230,28 +203,88 @@ def write_graph(args, model, Xtr, ytr, path):
     return path
 
 
-def write_plots(args, model, history, sets, out):
-    """The decision-region (or confusion-matrix) PNG and the loss-curve PNG; [] without matplotlib."""
+def write_plots(args, model, history, sets, out, title):
+    """The decision-region (digits: confusion-matrix) PNG and the loss-curve PNG; [] without matplotlib."""
     try:
-        from matplotlib.figure import Figure
+        from matplotlib.figure import Figure          # no pyplot: no GUI backend, no global state
     except ImportError:
         print("note: PNG plots skipped: matplotlib is not installed (pip install 'graphgrad[plot]')")
         return []
     (Xtr, ytr), (Xva, yva) = sets
-    written = []
-    fig = Figure(figsize=(6, 4))
-    ax = fig.subplots()
-    ax.plot(history["loss"], label="train")
-    ax.plot(history["val_loss"], label="val")
-    ax.legend()
-    written.append(_save(fig, out / FILES["loss"], args.overwrite))
-    return written
+    fig = Figure(figsize=(6, 5.5))
+    if args.dataset == "digits":
+        _confusion(fig.subplots(), predict(model, Xva).argmax(axis=1), yva, title)
+        first = out / FILES["confusion"]
+    else:
+        _regions(fig.subplots(), model, (Xtr, ytr, Xva, yva), 200 if args.engine == "tensor" else 60, title)
+        first = out / FILES["regions"]
+    curves = Figure(figsize=(10, 4))
+    _curves(curves.subplots(1, 2), history)
+    return [_save(fig, first, args.overwrite), _save(curves, out / FILES["loss"], args.overwrite)]
+
+
+def _regions(ax, model, sets, steps, title):
+    """Predicted class over a steps x steps grid around the data, with training (o) and validation (^) points."""
+    Xtr, ytr, Xva, yva = sets
+    X = np.concatenate([Xtr, Xva])
+    lo, hi = X.min(axis=0), X.max(axis=0)
+    pad = 0.1 * (hi - lo)
+    gx, gy = np.meshgrid(*(np.linspace(a - p, b + p, steps) for a, b, p in zip(lo, hi, pad)))
+    cls = predict(model, np.c_[gx.ravel(), gy.ravel()]).argmax(axis=1).reshape(gx.shape)
+    colours = dict(cmap="tab10", vmin=0, vmax=9)      # class k has the same colour everywhere
+    ax.pcolormesh(gx, gy, cls, alpha=0.3, shading="auto", **colours)
+    ax.scatter(*Xtr.T, c=ytr, s=18, edgecolors="k", linewidths=0.5, label="train", **colours)
+    ax.scatter(*Xva.T, c=yva, s=30, marker="^", edgecolors="k", linewidths=0.5, label="validation", **colours)
+    ax.set_title(title, fontsize=9)
+    ax.set(xlabel="x[0]", ylabel="x[1]")
+    ax.legend(loc="upper right", fontsize=8)
+
+
+def _confusion(ax, pred, y, title):
+    """Counts of (true class, predicted class) on the validation set."""
+    k = int(max(pred.max(), y.max())) + 1
+    C = np.zeros((k, k), int)
+    np.add.at(C, (y, pred), 1)
+    ax.imshow(C, cmap="Blues")
+    for (i, j), n in np.ndenumerate(C):
+        if n:
+            ax.text(j, i, n, ha="center", va="center", fontsize=8, color="white" if n > C.max() / 2 else "black")
+    ax.set_title(f"{title}\nvalidation confusion matrix", fontsize=9)
+    ax.set(xlabel="predicted", ylabel="true", xticks=range(k), yticks=range(k))
+
+
+def _curves(axes, history):
+    """Loss and accuracy per epoch, training and validation."""
+    for ax, key in zip(axes, ("loss", "accuracy")):
+        for prefix, label in (("", "train"), ("val_", "validation")):
+            ax.plot(range(1, len(history[prefix + key]) + 1), history[prefix + key], label=label)
+        ax.set(title=key, xlabel="epoch")
+        ax.legend()
 
 
 def _save(fig, path, overwrite):
     with open(path, "wb" if overwrite else "xb") as fh:   # "xb": never replace a file that appeared meanwhile
         fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
     return path
+
+
+def train(args, model, Xtr, ytr, Xva, yva):
+    """Fit with the chosen optimizer and print the results; returns (history, eval-mode metrics on both sets)."""
+    start = time.perf_counter()
+    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported once, below
+        history = fit(model, Xtr, ytr, optimizer=OPTIMIZERS[args.optimizer](model.parameters(), args.lr),
+                      epochs=args.epochs, batch_size=args.batch_size, val=(Xva, yva),
+                      progress=not args.no_progress, rng=args.seed, reg=args.reg)
+        seconds = time.perf_counter() - start
+        metrics = evaluate(model, Xtr, ytr), evaluate(model, Xva, yva)
+    print(f"training  {args.optimizer} lr {args.lr:g}, L2 {args.reg:g}, {args.epochs} epochs of batches of "
+          f"{args.batch_size}: {seconds:.1f} s")
+    (tr, va) = metrics
+    print(f"accuracy  train {tr['accuracy']:.1%} (loss {tr['loss']:.3g}), "
+          f"validation {va['accuracy']:.1%} (loss {va['loss']:.3g})")
+    if not math.isfinite(tr["loss"]):
+        print("warning: the loss is not finite: training diverged; try a smaller --lr")
+    return history, metrics
 
 
 def main(argv=None, prog=None):
@@ -263,24 +296,15 @@ def main(argv=None, prog=None):
     classes = int(max(ytr.max(), yva.max())) + 1
     model = build_model(args, Xtr.shape[1], classes)
     Xtr, ytr = scalar_budget(args, model, Xtr, ytr)
-    arch = " -> ".join(map(str, [Xtr.shape[1]] + args.hidden + [classes]))
+    layers = " -> ".join(map(str, [Xtr.shape[1]] + args.hidden + [classes]))
     print(f"data      {args.dataset}: {len(Xtr)} train / {len(Xva)} validation examples, "
           f"{Xtr.shape[1]} features, {classes} classes")
-    print(f"model     MLP {arch} ({args.activation}{f', dropout {args.dropout:g}' if args.dropout else ''}), "
-          f"{args.engine} engine, {model.num_parameters()} parameters")
-    start = time.perf_counter()
-    history = fit(model, Xtr, ytr, optimizer=build_optimizer(args, model.parameters()), loss=loss_of(args),
-                  epochs=args.epochs, batch_size=args.batch_size, val=(Xva, yva), progress=not args.no_progress,
-                  rng=args.seed, reg=args.reg)
-    seconds = time.perf_counter() - start
-    (tr_acc, tr_loss), (va_acc, va_loss) = accuracy_and_loss(model, Xtr, ytr), accuracy_and_loss(model, Xva, yva)
-    print(f"training  {args.optimizer} lr {args.lr:g}, L2 {args.reg:g}, {args.epochs} epochs of batches of "
-          f"{args.batch_size}: {seconds:.1f} s")
-    print(f"accuracy  train {tr_acc:.1%} (loss {tr_loss:.3f}), validation {va_acc:.1%} (loss {va_loss:.3f})")
-    if not math.isfinite(tr_loss):
-        print("warning: the loss is not finite: training diverged; try a smaller --lr")
+    print(f"model     MLP {layers} ({args.activation}{f', dropout {args.dropout:g}' if args.dropout else ''}), "
+          f"{args.engine} engine, {model.num_parameters()} parameters", flush=True)   # before the bar
+    history, (tr, va) = train(args, model, Xtr, ytr, Xva, yva)
     out.mkdir(parents=True, exist_ok=True)
-    written = write_plots(args, model, history, ((Xtr, ytr), (Xva, yva)), out)
+    title = f"{args.dataset}, MLP {layers} ({args.activation}): train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}"
+    written = write_plots(args, model, history, ((Xtr, ytr), (Xva, yva)), out, title)
     written.append(write_graph(args, model, Xtr, ytr, out / FILES["graph"]))
     print("wrote     " + "  ".join(str(p) for p in written if p is not None))
     return 0
