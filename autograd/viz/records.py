@@ -78,7 +78,8 @@ def _record(html, lr):
             rows[-1][-1][1] += tok
     fields = ["{" + "|".join(_SPECIAL.sub(r"\\\1", t.strip()) for _, t in row) + "}" for row in rows]
     label = "|".join(fields) if lr else "{" + "|".join(fields) + "}"
-    attrs = f'label="{label}" shape=record style=filled fillcolor="{table.get("bgcolor", "white")}"'
+    # wide margins: this build estimates Helvetica's widths, and viewers often substitute a wider font
+    attrs = f'label="{label}" shape=record margin="0.25,0.04" style=filled fillcolor="{table.get("bgcolor", "white")}"'
     heat = next((bg for row in rows for bg, _ in row if bg and bg != table.get("bgcolor")), None)
     if heat:
         angle = "0" if len(rows) == 1 else "270"      # towards the grad cell: right, or down
@@ -117,7 +118,7 @@ def _legend(html, lr):
         if len(colours) == 1:
             lines.append(f'lg{k} [label="{text}" shape=box style=filled fillcolor="{colours[0]}"]')
         else:
-            lines.append(f'lg{k} [label="{text}" shape=plaintext style=solid]')
+            lines.append(f'lg{k} [label="{text}" shape=plaintext style=solid margin="0.25,0.02"]')
         names.append(f"lg{k}")
     flat = [f"{b} -> {a}" if lr else f"{a} -> {b}" for a, b in zip(names, names[1:])]   # keep the order
     body = "\n\t\t".join(lines + ["{rank=same; " + " ".join(names) + "}"] + [e + " [style=invis]" for e in flat])

@@ -142,6 +142,6 @@ def test_records_keep_every_label_text_for_the_wasm_build():
     from autograd.viz.records import plain_source
     src = plain_source(draw_graph(neuron(), show_backward=True, grad_heat=True, highlight_path="w").source)
     assert "label=<" not in src and "shape=record" in src
-    assert 'n1 [label="{w|data -3|grad 0.000987}" shape=record style=filled fillcolor="#dcfce7;0.5:' in src
+    assert 'n1 [label="{w|data -3|grad 0.000987}" shape=record margin="0.25,0.04" style=filled fillcolor="#dcfce7;0.5:' in src
     assert 'label="tanh\\nbackward 1"' in src and 'style=striped' in src
     assert 'color="#2563eb" penwidth=3' in src and "gradientangle=0" in src
