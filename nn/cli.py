@@ -3,6 +3,7 @@ summary, and write the decision regions, the loss curves and the computation gra
 import argparse
 import math
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -37,7 +38,8 @@ output files (in --out DIR, default ./out):
   decision_regions.png  the class the trained model predicts at each point of the plane, with the data
                         (digits: confusion_matrix.png instead, as its inputs are 64-D)
   loss.png              training and validation loss and accuracy per epoch
-  graph.svg             the computation graph of one training step on a few examples, modules collapsed
+  graph.svg             the computation graph of one training step (loss + L2 on 4 examples) with its
+                        gradients, each layer collapsed to one node (--engine scalar: 1 example, no L2)
 Files are never overwritten: if DIR already holds one of these names, the run writes into the first
 free numbered subfolder DIR/run-1, DIR/run-2, ... instead; --overwrite replaces them in DIR.
 
@@ -91,15 +93,15 @@ def _hidden(text):
 
 def build_parser(prog=None):
     """The argument parser of the main job."""
-    p = _Parser(prog=prog, description="Train an MLP with graphgrad on a built-in data set (no network needed), "
-                "print its accuracy and write plots and the computation graph of one training step.",
+    p = _Parser(prog=prog, description="Train an MLP with graphgrad on a built-in data set (no network needed),\n"
+                "print its accuracy, and write plots and the computation graph of one training step.",
                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", choices=list(DATASETS), default="spiral", help="data set (default: spiral)")
     p.add_argument("--hidden", type=_hidden, default=None, metavar="N[,N...]",
                    help="hidden layer widths (default: 100; 16 with --engine scalar)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden activation (default: relu)")
     p.add_argument("--reg", type=_number(float, 0), default=1e-4, metavar="L2",
-                   help="L2 strength: adds reg * sum(w^2) to the loss (default: 1e-4)")
+                   help="L2 strength: adds reg * (sum of squared parameters) to the loss (default: 1e-4)")
     p.add_argument("--dropout", type=_number(float, 0, below=1), default=0.0, metavar="P",
                    help="probability of dropping a hidden unit in training, in [0, 1) (default: 0)")
     p.add_argument("--lr", type=_number(float, 0, strict=True), default=None,
@@ -279,7 +281,7 @@ def train(args, model, Xtr, ytr, Xva, yva):
         metrics = evaluate(model, Xtr, ytr), evaluate(model, Xva, yva)
     print(f"training  {args.optimizer} lr {args.lr:g}, L2 {args.reg:g}, {args.epochs} epochs of batches of "
           f"{args.batch_size}: {seconds:.1f} s")
-    (tr, va) = metrics
+    tr, va = metrics
     print(f"accuracy  train {tr['accuracy']:.1%} (loss {tr['loss']:.3g}), "
           f"validation {va['accuracy']:.1%} (loss {va['loss']:.3g})")
     if not math.isfinite(tr["loss"]):
@@ -301,9 +303,14 @@ def main(argv=None, prog=None):
           f"{Xtr.shape[1]} features, {classes} classes")
     print(f"model     MLP {layers} ({args.activation}{f', dropout {args.dropout:g}' if args.dropout else ''}), "
           f"{args.engine} engine, {model.num_parameters()} parameters", flush=True)   # before the bar
-    history, (tr, va) = train(args, model, Xtr, ytr, Xva, yva)
+    try:
+        history, (tr, va) = train(args, model, Xtr, ytr, Xva, yva)
+    except KeyboardInterrupt:
+        sys.stderr.write("\ninterrupted: nothing written\n")
+        return 130                                    # 128 + SIGINT, as shells report it
     out.mkdir(parents=True, exist_ok=True)
-    title = f"{args.dataset}, MLP {layers} ({args.activation}): train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}"
+    title = (f"{args.dataset}, MLP {layers} ({args.activation}): "
+             f"train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}")
     written = write_plots(args, model, history, ((Xtr, ytr), (Xva, yva)), out, title)
     written.append(write_graph(args, model, Xtr, ytr, out / FILES["graph"]))
     print("wrote     " + "  ".join(str(p) for p in written if p is not None))
