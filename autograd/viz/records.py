@@ -113,7 +113,8 @@ def _legend(html, lr):
     for k, (colours, text) in enumerate(_rows(html)[1:]):      # row 0 is the title
         text = text.replace('"', '\\"')
         if len(colours) > 1:
-            lines.append(f'lg{k}b [label="" shape=box style=striped fillcolor="{":".join(colours)}" height=0.12 width=1.2]')
+            bar = ":".join(colours)
+            lines.append(f'lg{k}b [label="" shape=box style=striped fillcolor="{bar}" height=0.12 width=1.2]')
             names.append(f"lg{k}b")
         if len(colours) == 1:
             lines.append(f'lg{k} [label="{text}" shape=box style=filled fillcolor="{colours[0]}"]')

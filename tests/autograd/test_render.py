@@ -95,7 +95,6 @@ def test_wasm_recovers_after_a_bad_graph(capfd):
 
 
 def test_wasm_renders_a_tensor_graph_with_html_tables_and_unicode():
-    import numpy as np
     from autograd import Tensor
     x = Tensor([[-1.0, 1, 2], [-3, 4, 5]], requires_grad=True, label="x∂")
     loss = (x.relu() * 2.0).sum()
@@ -142,6 +141,7 @@ def test_records_keep_every_label_text_for_the_wasm_build():
     from autograd.viz.records import plain_source
     src = plain_source(draw_graph(neuron(), show_backward=True, grad_heat=True, highlight_path="w").source)
     assert "label=<" not in src and "shape=record" in src
-    assert 'n1 [label="{w|data -3|grad 0.000987}" shape=record margin="0.25,0.04" style=filled fillcolor="#dcfce7;0.5:' in src
+    assert ('n1 [label="{w|data -3|grad 0.000987}" shape=record margin="0.25,0.04" style=filled '
+            'fillcolor="#dcfce7;0.5:') in src
     assert 'label="tanh\\nbackward 1"' in src and 'style=striped' in src
     assert 'color="#2563eb" penwidth=3' in src and "gradientangle=0" in src
