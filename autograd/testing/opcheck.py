@@ -11,7 +11,7 @@ comes from the active hypothesis profile unless `max_examples` is given.
 import numbers
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from ..tensor import Tensor
@@ -71,11 +71,13 @@ def _leaves(datas, kind):
     return [Tensor(d, requires_grad=True) for d in datas]
 
 
-def _run(kinds, strategy, test, max_examples):
+def _run(kinds, strategy, test, max_examples, shrink):
     overrides = {"database": None, "report_multiple_bugs": False,     # one AssertionError, the simplest case
                  "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
     if max_examples is not None:
         overrides["max_examples"] = max_examples
+    if not shrink:
+        overrides["phases"] = [p for p in settings.default.phases if p != Phase.shrink]
     for kind in kinds:
         given(case=strategy(kind))(settings(**overrides)(_bind(test, kind)))()
     return True
@@ -105,7 +107,7 @@ def check_forward_against(op, reference, datas, prm, kind, rtol=1e-10, atol=1e-1
 
 
 def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=None, reference=None,
-             dtype=np.float64, eps=1e-6, atol=1e-6, rtol=1e-5, properties=True, max_examples=None):
+             dtype=np.float64, eps=1e-6, atol=1e-6, rtol=1e-5, properties=True, max_examples=None, shrink=True):
     """Property-test `op`'s gradient (and its forward against `reference`) on drawn inputs; True or AssertionError.
 
     op(*inputs, **params) -> one Tensor/Value. domain: one for all inputs or one per input (see `arrays`).
@@ -113,6 +115,7 @@ def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=N
     (default: broadcastable). params: dict, strategy of dicts, or `shapes -> strategy` for shape-dependent
     arguments (axis, index); a dict's values may be strategies. Tolerances are tighter than `gradcheck`'s so a gradient 0.1% off fails.
     properties: also check shapes/dtypes, seed linearity, adjoint, determinism, no mutation/sharing.
+    shrink=False reports the first failing example as drawn instead of minimizing it (faster).
     """
     def test(kind, datas, prm):
         if reference is not None:
@@ -123,11 +126,11 @@ def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=N
             check_all(f, *inputs, eps=eps, atol=atol, rtol=rtol)
         else:
             gradcheck(f, *inputs, eps=eps, atol=atol, rtol=rtol)
-    return _run(_kinds(kind), lambda k: cases(arity, domain, k, shapes, params, dtype), test, max_examples)
+    return _run(_kinds(kind), lambda k: cases(arity, domain, k, shapes, params, dtype), test, max_examples, shrink)
 
 
 def check_forward(op, reference, arity=1, domain="real", *, kind="tensor", shapes=None, params=None,
-                  dtype=np.float64, rtol=1e-10, atol=1e-12, max_examples=None):
+                  dtype=np.float64, rtol=1e-10, atol=1e-12, max_examples=None, shrink=True):
     """Check `op`'s forward against `reference` (numpy) on drawn inputs, and that backward gives grads of the inputs' shapes.
 
     Cheap (no finite differences), so `shapes` may include empty arrays (e.g. `broadcastable_shapes(2, min_side=0)`).
@@ -139,4 +142,4 @@ def check_forward(op, reference, arity=1, domain="real", *, kind="tensor", shape
         for k, (x, g) in enumerate(zip(inputs, grads)):
             if g is not None and np.shape(g) != np.shape(x.data):
                 raise AssertionError(f"input {k} of shape {np.shape(x.data)} got a gradient of shape {np.shape(g)}")
-    return _run(_kinds(kind), lambda k: cases(arity, domain, k, shapes, params, dtype), test, max_examples)
+    return _run(_kinds(kind), lambda k: cases(arity, domain, k, shapes, params, dtype), test, max_examples, shrink)

@@ -1,6 +1,8 @@
 """A toolkit that cannot fail is worse than none: each op here has one deliberate gradient bug,
 built with the public primitive API, and each test shows the toolkit reports it within the
 default number of examples (the active hypothesis profile's), with no hint about where to look.
+Only the first test lets hypothesis shrink the failure to a minimal example, as users see it;
+the others pass shrink=False (same examples drawn, no minimizing) to keep the suite fast.
 """
 import numpy as np
 import pytest
@@ -33,7 +35,13 @@ ignores_g = primitive(np.exp, vjp=lambda g, out, x: (out,))
 ], ids=["wrong-sign", "off-by-0.1%", "broadcast-sliced-not-summed", "assigned-not-accumulated", "ignores-g"])
 def test_check_op_catches_a_wrong_gradient(op, arity):
     with pytest.raises(AssertionError, match="failed|differ|linear|seed"):
-        check_op(op, arity=arity)
+        check_op(op, arity=arity, shrink=False)
+
+
+def test_a_failure_is_reported_on_a_minimal_example():
+    with pytest.raises(AssertionError, match=r"gradcheck failed for input 0 of shape \(\):") as err:
+        check_op(wrong_sign)
+    assert "case=([array(0.)], {})" in "\n".join(err.value.__notes__)    # hypothesis' note: shrunk to x = 0
 
 
 def test_the_sliced_broadcast_reduction_is_right_without_broadcasting():
@@ -52,7 +60,7 @@ def test_a_vjp_writing_into_g_is_caught_even_when_its_gradient_is_right():
         g *= 2                        # d(2x)/dx = 2, computed in place: corrupts the caller's gradient
         return (g,)
     with pytest.raises(AssertionError, match="modified the seed"):
-        check_op(primitive(lambda x: 2 * x, vjp=vjp))
+        check_op(primitive(lambda x: 2 * x, vjp=vjp), shrink=False)
 
 
 def test_a_forward_mutating_its_input_is_caught():
@@ -60,14 +68,14 @@ def test_a_forward_mutating_its_input_is_caught():
         x *= 1.0000001                # a "harmless" in-place rescale of the caller's array
         return x * 2
     with pytest.raises(AssertionError):
-        check_op(primitive(forward, vjp=lambda g, out, x: (2 * g,)))
+        check_op(primitive(forward, vjp=lambda g, out, x: (2 * g,)), shrink=False)
 
 
 def test_a_nondeterministic_vjp_is_caught_by_the_determinism_check():
     rng = np.random.default_rng()
     noisy = primitive(np.tanh, vjp=lambda g, out, x: (g * (1 - out * out) * (1 + 1e-13 * rng.standard_normal()),))
     with pytest.raises(AssertionError, match="different gradients"):
-        check_op(noisy)
+        check_op(noisy, shrink=False)
 
 
 def test_seed_linearity_alone_catches_a_vjp_that_ignores_g():
@@ -97,7 +105,7 @@ def test_engine_agreement_catches_a_bug_only_the_scalar_path_has():
     cube = primitive(lambda x: x ** 3, vjp=lambda g, out, x: (g * (-3 if isinstance(x, float) else 3) * x ** 2,))
     assert check_op(cube, kind="tensor")
     with pytest.raises(AssertionError):
-        check_op(cube, kind="value")
+        check_op(cube, kind="value", shrink=False)
     with pytest.raises(AssertionError, match="different gradients"):
         assert_engines_agree(lambda x: cube(x) + x, [0.5, -1.0])
 
