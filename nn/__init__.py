@@ -12,3 +12,4 @@ from .serialization import save, load
 from . import optim, diagnostics
 from .functional import l1_penalty, l2_penalty
 from .fit import fit, evaluate, predict      # nn.fit is the function; the module stays importable as nn.fit
+from . import plot                          # matplotlib itself is imported only when a plot is made
