@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from ..tensor import Tensor
 from ..value import Value
 from .properties import backward, check_all
-from ..gradcheck import gradcheck
+from ..gradcheck import gradcheck, gradgradcheck
 from .strategies import arrays, broadcastable_shapes
 
 _KINDS = ("tensor", "value", "both")
@@ -107,14 +107,17 @@ def check_forward_against(op, reference, datas, prm, kind, rtol=1e-10, atol=1e-1
 
 
 def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=None, reference=None,
-             dtype=np.float64, eps=1e-6, atol=1e-6, rtol=1e-5, properties=True, max_examples=None, shrink=True):
+             dtype=np.float64, eps=1e-6, atol=1e-6, rtol=1e-5, properties=True, second_order=False,
+             max_examples=None, shrink=True):
     """Property-test `op`'s gradient (and its forward against `reference`) on drawn inputs; True or AssertionError.
 
     op(*inputs, **params) -> one Tensor/Value. domain: one for all inputs or one per input (see `arrays`).
     kind: "tensor", "value" (scalars) or "both". shapes: a strategy of `arity` shapes, or fixed shapes
     (default: broadcastable). params: dict, strategy of dicts, or `shapes -> strategy` for shape-dependent
-    arguments (axis, index); a dict's values may be strategies. Tolerances are tighter than `gradcheck`'s so a gradient 0.1% off fails.
+    arguments (axis, index); a dict's values may be strategies.
+    Tolerances are tighter than `gradcheck`'s, so a gradient 0.1% off fails.
     properties: also check shapes/dtypes, seed linearity, adjoint, determinism, no mutation/sharing.
+    second_order: also `gradgradcheck` (needs a vjp written with engine ops, see autograd.function).
     shrink=False reports the first failing example as drawn instead of minimizing it (faster).
     """
     def test(kind, datas, prm):
@@ -126,6 +129,8 @@ def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=N
             check_all(f, *inputs, eps=eps, atol=atol, rtol=rtol)
         else:
             gradcheck(f, *inputs, eps=eps, atol=atol, rtol=rtol)
+        if second_order:
+            gradgradcheck(f, *inputs, eps=eps, atol=atol, rtol=rtol)
     return _run(_kinds(kind), lambda k: cases(arity, domain, k, shapes, params, dtype), test, max_examples, shrink)
 
 

@@ -4,10 +4,12 @@ Each row: the op as `fn(*inputs, **params)`, its numpy reference, arity, input d
 shape-dependent params (axis, index, ...). `test_grad` runs the whole toolkit (finite differences
 in float64 plus the gradient properties) over hypothesis-drawn shapes including 0-d, size-1 and
 broadcasting ones; `test_forward_with_empty_arrays` checks the forward against numpy on shapes
-that may have zero-size dimensions, and that backward returns gradients of the inputs' shapes.
+that may have zero-size dimensions, and that backward returns gradients of the inputs' shapes;
+`test_second_derivatives` runs `gradgradcheck` through each vjp on a few drawn inputs.
 """
 import numpy as np
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from autograd import concatenate, maximum, minimum, stack, where
@@ -15,10 +17,11 @@ from autograd.testing import (arrays, axes, axis, broadcast_targets, broadcastab
                               concat_shapes, indices, matmul_shapes, reshape_targets, shapes)
 
 
-def row(name, fn, ref, arity=1, domain="real", shapes=None, params=None, empty=True, **tol):
-    """A table row; `empty`: True (default shapes with zero sides), a shapes strategy, or False (no empty check)."""
+def row(name, fn, ref, arity=1, domain="real", shapes=None, params=None, empty=True, smooth=True, **tol):
+    """A table row; `empty`: True (default shapes with zero sides), a shapes strategy, or False (no empty check);
+    `smooth`: False where the first derivative jumps at points the domain can draw (no second-order check)."""
     return pytest.param(dict(fn=fn, ref=ref, arity=arity, domain=domain, shapes=shapes, params=params,
-                             empty=empty, tol=tol), id=name)
+                             empty=empty, smooth=smooth, tol=tol), id=name)
 
 
 def given_shape(make):
@@ -103,8 +106,8 @@ ROWS = [
         params={"s": st.sampled_from([0.01, 0.2])}),
     row("clip", lambda x, lo, hi: x.clip(lo, hi), lambda x, lo, hi: np.clip(x, lo, hi), 1, "away_from_kinks",
         params=st.sampled_from([(-1.0, 1.0), (None, 0.5), (-0.5, None)]).map(lambda b: {"lo": b[0], "hi": b[1]})),
-    row("maximum", maximum, np.maximum, 2, "away_from_kinks"),
-    row("minimum", minimum, np.minimum, 2, "away_from_kinks"),
+    row("maximum", maximum, np.maximum, 2, "away_from_kinks", smooth=False),     # a and b may tie
+    row("minimum", minimum, np.minimum, 2, "away_from_kinks", smooth=False),
     row("where", lambda a, b, cond: where(cond, a, b), lambda a, b, cond: np.where(cond, a, b), 2, params=mask_params),
     row("astype_float32", lambda x: x.astype(np.float32), lambda x: x.astype(np.float32), eps=1e-2, atol=1e-4,
         rtol=1e-3),
@@ -148,6 +151,9 @@ ROWS = [
         params=given_shape(lambda sh: st.fixed_dictionaries({"i": indices(sh, "basic")}))),
     row("getitem_int_arrays", lambda x, i: x[i], lambda x, i: x[i], shapes=sided(1).map(lambda s: (s,)),
         params=given_shape(lambda sh: st.fixed_dictionaries({"i": indices(sh, "integer")})), empty=False),
+    row("getitem_repeated_ints", lambda x, i: x[i], lambda x, i: x[i], shapes=sided(1).map(lambda s: (s,)),
+        params=given_shape(lambda sh: st.fixed_dictionaries({"i": st.lists(
+            st.integers(-sh[0], sh[0] - 1), min_size=1, max_size=3).map(lambda i: np.array(i + i))})), empty=False),
     row("getitem_mask", lambda x, i: x[i], lambda x, i: x[i],
         params=given_shape(lambda sh: st.fixed_dictionaries({"i": indices(sh, "mask")}))),
     row("concatenate", lambda *xs, axis: concatenate(xs, axis), lambda *xs, axis: np.concatenate(xs, axis), 3,
@@ -164,6 +170,13 @@ ROWS = [
 @pytest.mark.filterwarnings("ignore:divide by zero encountered in log")     # references on empty axes: -inf
 def test_grad(r):
     check_op(r["fn"], r["arity"], r["domain"], shapes=r["shapes"], params=r["params"], reference=r["ref"], **r["tol"])
+
+
+@pytest.mark.parametrize("r", [p for p in ROWS if p.values[0]["smooth"]])
+def test_second_derivatives(r):
+    """Every vjp is written with engine ops, so backward(create_graph=True) must differentiate it correctly."""
+    check_op(r["fn"], r["arity"], r["domain"], shapes=r["shapes"], params=r["params"], properties=False,
+             second_order=True, max_examples=max(5, settings.default.max_examples // 6), **r["tol"])
 
 
 @pytest.mark.parametrize("r", [p for p in ROWS if p.values[0]["empty"] is not False])

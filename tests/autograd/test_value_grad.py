@@ -1,9 +1,11 @@
-"""One row per `Value` op: its gradient property-tested with `check_op(kind="value")`, its forward against numpy.
+"""One row per `Value` op: its gradient property-tested with `check_op(kind="value")`, its forward against numpy,
+and its second derivatives through `backward(create_graph=True)` on a few drawn inputs.
 
 Python-number operands are drawn as params, so both operand orders (v + 2, 2 + v) are exercised.
 """
 import numpy as np
 import pytest
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from autograd.testing import check_op
@@ -52,3 +54,9 @@ ROWS = [
 @pytest.mark.parametrize("fn, ref, arity, domain, params", ROWS)
 def test_value_op(fn, ref, arity, domain, params):
     check_op(fn, arity, domain, kind="value", params=params, reference=ref)
+
+
+@pytest.mark.parametrize("fn, ref, arity, domain, params", ROWS)
+def test_value_op_second_derivatives(fn, ref, arity, domain, params):
+    check_op(fn, arity, domain, kind="value", params=params, properties=False, second_order=True,
+             max_examples=max(5, settings.default.max_examples // 6))
