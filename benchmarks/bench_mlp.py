@@ -14,7 +14,7 @@ import tracemalloc
 import numpy as np
 
 import autograd
-from common import blas_threads, compare, fmt_time, optional, table, timing_table, verdict
+from common import blas_threads, compare, optional, set_blas_threads, table, threads_arg, timing_table, verdict
 
 LR, MU = 0.01, 0.9
 CONFIGS = [  # (sizes, batch, target ratio to numpy)
@@ -188,8 +188,10 @@ def peak_memory(make):
     return peak, held
 
 
-def main(quick=False):
+def main(quick=False, threads=None):
     torch = optional("torch")
+    if threads:
+        set_blas_threads(threads)
     threads = blas_threads()
     if torch and threads:
         torch.set_num_threads(threads)
@@ -225,4 +227,4 @@ def main(quick=False):
 
 
 if __name__ == "__main__":
-    main("--quick" in sys.argv)
+    main("--quick" in sys.argv, threads_arg(sys.argv))

@@ -109,16 +109,37 @@ def verdict(what, ratio, target, lower_is_better=True):
 
 
 # --- machine ------------------------------------------------------------------------------------
+def _openblas():
+    """ctypes handles of the OpenBLAS libraries loaded in this process (numpy's)."""
+    with open("/proc/self/maps") as f:
+        paths = {line.split()[-1] for line in f if "openblas" in line.lower()}
+    return [ctypes.CDLL(p) for p in sorted(paths)]
+
+
 def blas_threads():
     """Threads numpy's OpenBLAS uses (read from the loaded library), or None if unknown."""
-    with open("/proc/self/maps") as f:
-        libs = {line.split()[-1] for line in f if "openblas" in line.lower()}
-    for path in libs:
-        lib = ctypes.CDLL(path)
-        for sym in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_",
-                    "openblas_get_num_threads"):
+    for lib in _openblas():
+        for sym in ("scipy_openblas_get_num_threads64_", "openblas_get_num_threads64_", "openblas_get_num_threads"):
             if hasattr(lib, sym):
                 return getattr(lib, sym)()
+    return None
+
+
+def set_blas_threads(n):
+    """Make numpy's OpenBLAS use n threads; False if no known setter was found."""
+    for lib in _openblas():
+        for sym in ("scipy_openblas_set_num_threads64_", "openblas_set_num_threads64_", "openblas_set_num_threads"):
+            if hasattr(lib, sym):
+                getattr(lib, sym)(ctypes.c_int(n))
+                return True
+    return False
+
+
+def threads_arg(argv):
+    """N from a `--threads=N` argument, or None."""
+    for a in argv:
+        if a.startswith("--threads="):
+            return int(a.split("=", 1)[1])
     return None
 
 

@@ -1,9 +1,10 @@
 """Run every benchmark and print the machine, times, ratios and target verdicts.
 
-    python benchmarks/run.py [--quick] [--profile] [tiny value moons mlp]
+    python benchmarks/run.py [--quick] [--profile] [--threads=N] [tiny value moons mlp]
 
 --quick: fewer repeats and smaller workloads (a smoke run; ratios are rough).
 --profile: also cProfile our engine on each workload (benchmarks/profile_engine.py).
+--threads=N: BLAS threads for the MLP benchmark, numpy and torch alike (default: numpy's own choice).
 Each benchmark runs in its own Python process, so one's heap (which sets the cost of the cyclic
 GC), imports (torch) and BLAS/OpenMP worker threads do not leak into the next; inside a benchmark
 the engines are interleaved. micrograd and torch are optional: without them the output says
@@ -23,7 +24,7 @@ BENCHMARKS = {"tiny": "bench_tiny.py", "value": "bench_value.py", "moons": "benc
 
 
 def main(argv):
-    quick, prof = "--quick" in argv, "--profile" in argv
+    prof = "--profile" in argv
     chosen = [a for a in argv if not a.startswith("--")] or list(BENCHMARKS)
     unknown = set(chosen) - set(BENCHMARKS)
     if unknown:
@@ -35,7 +36,8 @@ def main(argv):
     failed = []
     for script in scripts:
         sys.stdout.flush()
-        done = subprocess.run([sys.executable, os.path.join(HERE, script)] + (["--quick"] if quick else []))
+        flags = [a for a in argv if a == "--quick" or a.startswith("--threads=")]
+        done = subprocess.run([sys.executable, os.path.join(HERE, script)] + flags)
         if done.returncode:
             failed.append(script)
     print(f"\ntotal {time.perf_counter() - t:.0f} s; load now %.2f %.2f %.2f" % os.getloadavg())
