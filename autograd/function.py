@@ -59,7 +59,7 @@ class Primitive:
 
 
 def primitive(forward=None, *, vjp=None, name=None):
-    """Make `forward` a differentiable primitive (`@primitive` or `primitive(f, vjp=...)`); add the vjp with `.defvjp`."""
+    """Make `forward` a differentiable primitive (`@primitive` or `primitive(f, vjp=...)`); vjp via `.defvjp`."""
     if forward is None:
         return lambda f: Primitive(f, vjp, name)
     return Primitive(forward, vjp, name)

@@ -123,7 +123,7 @@ def _compare(name, shape, ana, num, atol, rtol, who):
 
 
 def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0, _who="gradcheck"):
-    """True if the engine's gradient of f matches central differences; otherwise AssertionError naming the worst element."""
+    """True if the engine's gradient of f matches central differences, else AssertionError naming the worst element."""
     nodes = leaves(inputs, _who)
     rng = np.random.default_rng(seed)
     with no_grad():
@@ -142,7 +142,7 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0, _w
 
 
 def gradgradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0):
-    """True if second derivatives of f (backward through `create_graph=True`) match central differences of its gradient."""
+    """True if f's second derivatives (backward with `create_graph=True`) match central differences of its gradient."""
     nodes = leaves(inputs, "gradgradcheck")
     if len({type(x) for x in nodes}) > 1:
         raise TypeError("gradgradcheck: inputs mix Value and Tensor; check each kind separately")

@@ -136,7 +136,7 @@ def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=N
 
 def check_forward(op, reference, arity=1, domain="real", *, kind="tensor", shapes=None, params=None,
                   dtype=np.float64, rtol=1e-10, atol=1e-12, max_examples=None, shrink=True):
-    """Check `op`'s forward against `reference` (numpy) on drawn inputs, and that backward gives grads of the inputs' shapes.
+    """Check `op`'s forward against `reference` (numpy) on drawn inputs, and the shapes of its gradients.
 
     Cheap (no finite differences), so `shapes` may include empty arrays (e.g. `broadcastable_shapes(2, min_side=0)`).
     """

@@ -16,7 +16,7 @@ DOMAINS = {
     "nonzero": (0.25, 3.0),         # |x| in this range, either sign: division, negative powers
     "unit": (-0.875, 0.875),        # inside (-1, 1): atanh, arcsin, log1p(-x)
 }
-KINK_STEP = 0.05                    # "away_from_kinks": distinct elements, each KINK_STEP/2 from any multiple of KINK_STEP
+KINK_STEP = 0.05        # "away_from_kinks": distinct elements, each KINK_STEP/2 from every multiple of KINK_STEP
 
 
 @functools.lru_cache(maxsize=None)

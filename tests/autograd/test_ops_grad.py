@@ -51,7 +51,8 @@ def flatten_params(draw, shps):
     n = len(shps[0])
     start = draw(st.integers(0, n - 1))
     end = draw(st.integers(start, n - 1))
-    return {"start_dim": start - n if draw(st.booleans()) else start, "end_dim": end - n if draw(st.booleans()) else end}
+    return {"start_dim": start - n if draw(st.booleans()) else start,
+            "end_dim": end - n if draw(st.booleans()) else end}
 
 
 @st.composite

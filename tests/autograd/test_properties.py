@@ -47,8 +47,9 @@ def test_gradients_keep_each_leafs_dtype_when_dtypes_mix(graph, data):
     assert check_grad_shapes(f, *[Tensor(x.data.astype(d), requires_grad=True) for x, d in zip(xs, dtypes)])
 
 
-@pytest.mark.parametrize("f", [lambda a, b: a + b, lambda a, b: (a + b).reshape(-1), lambda a, b: a.broadcast_to(b.shape) * b,
-                               lambda a, b: a[0] + b[0], lambda a, b: a.T + b.T],
+@pytest.mark.parametrize("f", [lambda a, b: a + b, lambda a, b: (a + b).reshape(-1),
+                               lambda a, b: a.broadcast_to(b.shape) * b, lambda a, b: a[0] + b[0],
+                               lambda a, b: a.T + b.T],
                          ids=["add", "add-reshape", "broadcast_to", "getitem", "transpose"])
 def test_gradients_of_ops_that_pass_g_through_never_share_memory(f):
     a = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)

@@ -8,8 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Tensor, Value, gradcheck, gradgradcheck, primitive
-from autograd.testing import (DOMAINS, arrays, axes, broadcast_targets, broadcastable_shapes, check_forward, check_op,
-                              check_rewrite, concat_shapes, expressions, indices, matmul_shapes, reshape_targets, shapes)
+from autograd.testing import (DOMAINS, arrays, axes, broadcast_targets, broadcastable_shapes, check_forward,
+                              check_op, check_rewrite, concat_shapes, expressions, indices, matmul_shapes,
+                              reshape_targets, shapes)
 
 
 def test_gradcheck_and_the_properties_do_not_import_hypothesis():
