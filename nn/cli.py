@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from autograd import Value, from_numpy, save_graph
-from . import data, optim, scalar
+from . import data, optim, plot, scalar
 from . import functional as F
 from .fit import evaluate, fit, predict
 from .layers import MLP
@@ -207,43 +207,28 @@ def write_graph(args, model, Xtr, ytr, path):
 
 def write_plots(args, model, history, sets, out, title):
     """The decision-region (digits: confusion-matrix) PNG and the loss-curve PNG; [] without matplotlib."""
-    try:
-        from matplotlib.figure import Figure          # no pyplot: no GUI backend, no global state
-    except ImportError:
-        print("note: PNG plots skipped: matplotlib is not installed (pip install 'graphgrad[plot]')")
-        return []
     (Xtr, ytr), (Xva, yva) = sets
-    fig = Figure(figsize=(6, 5.5))
-    if args.dataset == "digits":
-        _confusion(fig.subplots(), predict(model, Xva).argmax(axis=1), yva, title)
-        first = out / FILES["confusion"]
-    else:
-        _regions(fig.subplots(), model, (Xtr, ytr, Xva, yva), 200 if args.engine == "tensor" else 60, title)
-        first = out / FILES["regions"]
-    curves = Figure(figsize=(10, 4))
-    _curves(curves.subplots(1, 2), history)
+    try:
+        curves = plot.history(history)
+        if args.dataset == "digits":
+            fig, first = _confusion(predict(model, Xva).argmax(axis=1), yva, title), out / FILES["confusion"]
+        else:
+            fig, first = plot.decision_regions(model, Xtr, ytr, title=title), out / FILES["regions"]
+            ax = fig.axes[0]                          # the validation points on top, as triangles
+            ax.scatter(*Xva.T, s=28, marker="^", color=[plot.DARK[c % len(plot.DARK)] for c in yva],
+                       edgecolor="black", linewidth=0.6, label="validation")
+            ax.legend(loc="best", fontsize=8, framealpha=0.8)
+            ax.title.set_fontsize(9)
+    except ImportError as e:                          # matplotlib is an optional extra
+        print(f"note: PNG plots skipped: {e}")
+        return []
     return [_save(fig, first, args.overwrite), _save(curves, out / FILES["loss"], args.overwrite)]
 
 
-def _regions(ax, model, sets, steps, title):
-    """Predicted class over a steps x steps grid around the data, with training (o) and validation (^) points."""
-    Xtr, ytr, Xva, yva = sets
-    X = np.concatenate([Xtr, Xva])
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = 0.1 * (hi - lo)
-    gx, gy = np.meshgrid(*(np.linspace(a - p, b + p, steps) for a, b, p in zip(lo, hi, pad)))
-    cls = predict(model, np.c_[gx.ravel(), gy.ravel()]).argmax(axis=1).reshape(gx.shape)
-    colours = dict(cmap="tab10", vmin=0, vmax=9)      # class k has the same colour everywhere
-    ax.pcolormesh(gx, gy, cls, alpha=0.3, shading="auto", **colours)
-    ax.scatter(*Xtr.T, c=ytr, s=18, edgecolors="k", linewidths=0.5, label="train", **colours)
-    ax.scatter(*Xva.T, c=yva, s=30, marker="^", edgecolors="k", linewidths=0.5, label="validation", **colours)
-    ax.set_title(title, fontsize=9)
-    ax.set(xlabel="x[0]", ylabel="x[1]")
-    ax.legend(loc="upper right", fontsize=8)
-
-
-def _confusion(ax, pred, y, title):
-    """Counts of (true class, predicted class) on the validation set."""
+def _confusion(pred, y, title):
+    """A Figure of the counts of (true class, predicted class) on the validation set (nn.plot has none)."""
+    from matplotlib.figure import Figure
+    ax = Figure(figsize=(6, 5.5)).subplots()
     k = int(max(pred.max(), y.max())) + 1
     C = np.zeros((k, k), int)
     np.add.at(C, (y, pred), 1)
@@ -253,15 +238,7 @@ def _confusion(ax, pred, y, title):
             ax.text(j, i, n, ha="center", va="center", fontsize=8, color="white" if n > C.max() / 2 else "black")
     ax.set_title(f"{title}\nvalidation confusion matrix", fontsize=9)
     ax.set(xlabel="predicted", ylabel="true", xticks=range(k), yticks=range(k))
-
-
-def _curves(axes, history):
-    """Loss and accuracy per epoch, training and validation."""
-    for ax, key in zip(axes, ("loss", "accuracy")):
-        for prefix, label in (("", "train"), ("val_", "validation")):
-            ax.plot(range(1, len(history[prefix + key]) + 1), history[prefix + key], label=label)
-        ax.set(title=key, xlabel="epoch")
-        ax.legend()
+    return ax.figure
 
 
 def _save(fig, path, overwrite):
