@@ -190,6 +190,13 @@ def test_no_graphviz_at_all_skips_the_svg_with_a_note(tmp_path, monkeypatch, cap
     assert_png(tmp_path / "loss.png")
 
 
+def test_without_matplotlib_the_pngs_are_skipped_with_a_note(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)                   # import now fails
+    assert cli.main(["--out", str(tmp_path), "--hidden", "8", *QUICK]) == 0
+    assert "note: PNG plots skipped" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.svg"]
+
+
 def test_help_documents_the_options_and_the_overwrite_rule(tmp_path):
     proc = run(tmp_path, "--help")
     assert proc.returncode == 0
