@@ -1,7 +1,9 @@
 """cProfile of our engine on each benchmark's workload: where the time goes, by function (file:line).
 
 cProfile adds a fixed cost per Python call, so shares of many tiny functions are inflated; read the
-ranking, not the absolute times. Profiles run with gc disabled; the GC's share is measured apart. `python benchmarks/profile_engine.py [--quick]`
+ranking, not the absolute times. Profiles run with gc disabled; the GC's share is measured apart.
+BLAS runs on one thread here, so matmul time is not inflated by other processes competing for the
+cores; cProfile books the time of `@` (an operator, not a call) to the function that uses it. `python benchmarks/profile_engine.py [--quick]`
 """
 import sys
 
@@ -10,7 +12,7 @@ import bench_mlp
 import bench_moons
 import bench_tiny
 import bench_value
-from common import gc_share, profile
+from common import gc_share, profile, set_blas_threads
 
 
 def workloads(quick):
@@ -30,6 +32,7 @@ def workloads(quick):
 
 
 def main(quick=False):
+    set_blas_threads(1)
     for name, (fn, calls) in workloads(quick).items():
         print(f"\n## profile: {name} ({calls} calls)")
         fn()                                            # warm-up
