@@ -65,3 +65,7 @@ def test_a_failing_claim_fails_the_run(tmp_path):
         build.execute(nb, tmp_path, timeout=BUDGET, env={**os.environ, "MPLBACKEND": "Agg"})
     assert nb.cells[0].execution_count == 1 and nb.cells[2].execution_count is None
 
+
+def test_all_six_notebooks_exist():
+    assert present() == EXPECTED, f"missing notebooks: {sorted(set(EXPECTED) - set(present()))}"
+
