@@ -59,7 +59,11 @@ def kernel_manager():
         ksm = KernelSpecManager(kernel_dirs=[str(kernels)], ensure_native_kernel=False)
         km = KernelManager(kernel_name="python3", kernel_spec_manager=ksm, transport="ipc",
                            connection_file=str(Path(tmp, "kernel.json")))       # ipc: no open TCP ports
-        yield km
+        try:
+            yield km
+        finally:
+            if km.has_kernel:              # nbclient leaves a kernel it did not create running: stop ours
+                km.shutdown_kernel(now=False)
 
 
 def execute(nb, workdir, timeout=120, env=None):
