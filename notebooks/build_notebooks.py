@@ -12,6 +12,7 @@ Most of this file is the notebooks' text and code, one list of cells per noteboo
 the machinery is the first hundred lines.
 """
 import argparse
+import hashlib
 import os
 import sys
 import tempfile
@@ -41,6 +42,8 @@ def code(text):
 def notebook(cells):
     """A v4 notebook of `cells` that names the python3 kernel."""
     nb = nbformat.v4.new_notebook(cells=list(cells))
+    for i, cell in enumerate(nb.cells):       # stable ids, so a rebuild only changes what really changed
+        cell.id = f"c{i:02d}-{hashlib.sha1(cell.source.encode()).hexdigest()[:8]}"
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     nb.metadata["language_info"] = {"name": "python"}
     return nb
