@@ -38,12 +38,10 @@ def _calibrate(fn, budget):
     return max(1, int(budget / max(once, 1e-7)))
 
 
-def compare(cases, repeats=7, budget=0.2, warmup=2, pause=0.0, gc_off=False):
+def compare(cases, repeats=7, budget=0.2, warmup=2, gc_off=False):
     """Time each callable of `cases` (name -> fn), rotating the order every round so drift hits all.
 
     Each round times one block of calls per case (block size calibrated to `budget` seconds).
-    `pause` seconds of sleep before each block let the previous case's BLAS/OpenMP worker threads,
-    which spin-wait after their work, go idle instead of competing for the cores.
     Garbage is collected (untimed) before each block, so a case pays only for the collections its own
     allocations trigger. `gc_off`: cyclic GC disabled during each block.
     Returns name -> Stat of seconds per call.
@@ -59,7 +57,6 @@ def compare(cases, repeats=7, budget=0.2, warmup=2, pause=0.0, gc_off=False):
         for name in names[k:] + names[:k]:
             fn, n = cases[name], numbers[name]
             fn()                                    # re-warm caches after the other cases ran
-            time.sleep(pause)
             gc.collect()                            # no case pays for another's garbage
             if gc_off:
                 gc.disable()
