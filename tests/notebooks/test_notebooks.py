@@ -2,7 +2,8 @@
 in them is an assert) fails its test. Deselect with `pytest -m "not notebooks"`.
 
 The kernel is ipykernel on this interpreter (a kernelspec written to a temp dir, whatever kernels are
-installed), started in a scratch working directory, with matplotlib on Agg.
+installed), started in a scratch working directory with MPLBACKEND=Agg; the notebooks' `%matplotlib inline`
+renders through Agg as well, so nothing needs a display.
 """
 import importlib.util
 import os
