@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from autograd import concatenate, maximum, minimum, stack, where
+from autograd import Tensor, concatenate, gradcheck, maximum, minimum, stack, where
 from autograd.testing import (arrays, axes, axis, broadcast_targets, broadcastable_shapes, check_forward, check_op,
                               concat_shapes, indices, matmul_shapes, reshape_targets, shapes)
 
@@ -187,3 +187,21 @@ def test_forward_with_empty_arrays(r):
     if empty is True:
         empty = broadcastable_shapes(r["arity"], min_side=0) if r["shapes"] is None else None
     check_forward(r["fn"], r["ref"], r["arity"], r["domain"], shapes=empty, params=r["params"])
+
+
+# --- engine bugs found with the toolkit, awaiting a fix in autograd/ops ------------------------------
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine bug: pow's vjp for the exponent is out * log(x) = 0 * -inf = nan at "
+                   "x = 0, but 0 ** y is 0 for every y > 0, so the gradient is 0 (PyTorch masks x == 0)")
+def test_pow_gradient_wrt_the_exponent_at_a_zero_base():
+    x = Tensor([0.0, 0.5])
+    assert gradcheck(lambda y: x ** y, Tensor([2.0, 1.5], requires_grad=True))
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="engine bug: x ** 0 has vjp g * 0 * x ** -1 = 0 * inf = nan at x = 0; "
+                   "x ** 0 is constant, so the gradient is 0")
+def test_pow_by_constant_zero_at_zero():
+    assert gradcheck(lambda x: x ** 0, Tensor([0.0, 1.5], requires_grad=True))
