@@ -8,8 +8,8 @@ Every notebook runs in a real Jupyter kernel started on this interpreter (`sys.e
 scratch working directory, so what is committed is exactly what a reader's kernel prints. The test
 suite (tests/notebooks/test_notebooks.py) executes the saved notebooks with the same `execute`.
 
-Most of this file is the notebooks' text and code, one list of cells per notebook (NOTEBOOKS at the end);
-the machinery is the first hundred lines.
+The machinery comes first; most of the file is the notebooks' text and code, one list of cells per
+notebook (NB01 ... NB06, collected in NOTEBOOKS at the end). Every claim in them is computed and asserted.
 """
 import argparse
 import hashlib
@@ -130,7 +130,7 @@ def main(argv=None):
 
 
 # =====================================================================================================
-# The cells. Shared first cell: imports, plot style, and where the facts come from.
+# The cells. Facts and figures come from the CS231n notes (NOTES_URL) and retellings of them; the words are ours.
 # =====================================================================================================
 def setup(*imports):
     """The first code cell of every notebook: imports (plus `imports`), plot style."""
