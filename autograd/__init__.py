@@ -9,11 +9,12 @@ from .factories import tensor, from_numpy, zeros, ones, zeros_like, ones_like, r
 from . import ops as _ops  # noqa: F401  (attaches the Tensor methods)
 from .ops.elementwise import maximum, minimum, where
 from .ops.shape import concatenate, stack
+from .ops.fused import linear, softmax_cross_entropy
 
 __all__ = [
     "Value", "Tensor", "tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "randn",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "maximum", "minimum", "where", "concatenate", "stack",
+    "maximum", "minimum", "where", "concatenate", "stack", "linear", "softmax_cross_entropy",
 ]
 from .functional import grad, value_and_grad
 from .gradcheck import gradcheck

@@ -1,6 +1,7 @@
 """Tensor layers, batch-first: Linear, Maxout, Dropout, Sequential and the MLP built from them."""
 import numpy as np
 
+import autograd
 from autograd import Tensor, from_numpy
 
 from . import activations
@@ -38,8 +39,7 @@ class Linear(Module):
 
     def forward(self, x):
         x = _as_input(x, self.in_features, self.W.dtype, self)
-        out = x @ self.W                         # (batch, out)
-        return out if self.b is None else out + self.b
+        return autograd.linear(x, self.W, self.b)     # x @ W + b as one node: (batch, out)
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.b is not None}"
@@ -57,7 +57,7 @@ class Maxout(Module):
 
     def forward(self, x):
         x = _as_input(x, self.in_features, self.W.dtype, self)
-        z = x @ self.W if self.b is None else x @ self.W + self.b       # column o * pieces + k: unit o, piece k
+        z = autograd.linear(x, self.W, self.b)      # column o * pieces + k: unit o, piece k
         return z.reshape(*z.shape[:-1], self.out_features, self.pieces).max(axis=-1)
 
     def extra_repr(self):

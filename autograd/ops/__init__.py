@@ -1,2 +1,2 @@
 """Tensor primitives by kind; importing this package attaches them to `Tensor` as methods."""
-from . import elementwise, reductions, shape, linalg, inplace  # noqa: F401
+from . import elementwise, reductions, shape, linalg, inplace, fused  # noqa: F401
