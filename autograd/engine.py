@@ -9,9 +9,16 @@ and can be differentiated again.
 
 The walk never recurses: a first pass counts, for each node, how many consumers will send it a
 gradient; the second pass runs a node's vjp only once all of them have, so every gradient is
-complete before it flows further (Kahn's algorithm on the reversed graph).
+complete before it flows further (Kahn's algorithm on the reversed graph). The count and the
+gradient of the current pass live on the node (`_pending`, `_g`, stamped with the pass's `_mark`):
+slot reads instead of dictionary lookups on the hottest loop. So two backward passes through
+shared nodes must not run at the same time (they would race on `.grad` anyway).
 """
+import itertools
+
 from .grad_mode import _state
+
+_passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
 
 # In-place clock: every in-place modification of a tensor takes the next tick and stamps the
 # tensor with it. A node made at tick t must not see a parent stamped later than t.
@@ -28,20 +35,22 @@ def _freed(*_):
     """Sentinel vjp of a node whose graph was released by an earlier backward()."""
 
 
-def _count_consumers(root):
-    """For each node reachable from root through requires-grad edges, the number of such edges into it."""
-    pending = {root: 0}
+def _count_consumers(root, mark):
+    """Reach every node root depends on through requires-grad edges; set each one's count of such
+    edges into it (`_pending`) and clear its gradient for this pass. Returns the nodes reached."""
+    root._mark, root._pending, root._g = mark, 0, None
+    reached = [root]
     stack = [root]
     while stack:
         for p in stack.pop()._parents:
             if p.requires_grad:
-                n = pending.get(p)
-                if n is None:
-                    pending[p] = 1
-                    stack.append(p)
+                if p._mark is mark:
+                    p._pending += 1
                 else:
-                    pending[p] = n + 1
-    return pending
+                    p._mark, p._pending, p._g = mark, 1, None
+                    reached.append(p)
+                    stack.append(p)
+    return reached
 
 
 def _check_versions(node):
@@ -71,8 +80,9 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     fit, store, keep_structure = cls._fit_grad, cls._store_grad, cls._keep_structure
     targets = None if inputs is None else {id(x): i for i, x in enumerate(inputs)}
     results = None if inputs is None else [None] * len(inputs)
-    pending = _count_consumers(root)
-    grads = {root: seed}
+    mark = next(_passes)
+    reached = _count_consumers(root, mark)
+    root._g = seed
     ready = [root]
     handed = set()                      # ids of arrays already stored as some node's .grad
     fast = not create_graph
@@ -82,7 +92,8 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     try:
         while ready:
             node = ready.pop()
-            g = grads.pop(node, None)
+            g = node._g
+            node._g = None
             vjp = node._vjp
             if g is not None:
                 if targets is not None:
@@ -121,25 +132,30 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                         d = p.data
                         if pg.shape != d.shape or pg.dtype != d.dtype:
                             pg = fit(pg, p, node)
-                    prev = grads.get(p)
-                    grads[p] = pg if prev is None else prev + pg
-                n = pending[p] - 1
+                    prev = p._g
+                    p._g = pg if prev is None else prev + pg
+                n = p._pending - 1
+                p._pending = n
                 if n:
-                    pending[p] = n
-                elif p._vjp is not None or targets is not None:
+                    continue
+                if p._vjp is not None or targets is not None:
                     ready.append(p)
                 else:                           # a leaf with all its gradient: store it now
-                    pg = grads.pop(p, None)
-                    if pg is None:
-                        pass
-                    elif store is None:
-                        p.grad = p.grad + pg
-                    else:
-                        store(p, pg, fast, handed)
+                    pg = p._g
+                    if pg is not None:
+                        p._g = None
+                        if store is None:
+                            p.grad = p.grad + pg
+                        else:
+                            store(p, pg, fast, handed)
             if not retain_graph:
                 node._vjp = _freed              # drop the saved buffers ...
                 if not keep_structure:
                     node._parents = ()          # ... and the references keeping inputs alive
+    except BaseException:
+        for node in reached:                    # let go of the partial gradients of this pass
+            node._g = None
+        raise
     finally:
         _state.enabled = saved_mode
     return results

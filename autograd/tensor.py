@@ -22,7 +22,8 @@ class Tensor:
     """An n-d array that records the operations applied to it, so `backward()` can fill `.grad`."""
 
     # hot attributes in slots; rarely-set ones are class defaults stored per instance only when set
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "_epoch", "__dict__", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "_epoch",
+                 "_mark", "_pending", "_g", "__dict__", "__weakref__")   # the last three: engine.py
     __array_ufunc__ = None          # numpy defers to our reflected operators (ndarray * t)
     label = ""                      # a name for drawings and error messages
     _version = 0                    # in-place clock time of the last in-place change (engine.tick)
@@ -49,6 +50,7 @@ class Tensor:
         out.data = data
         out.grad = None
         out._op = op
+        out._mark = None
         if _state.enabled:
             for p in parents:
                 if p.requires_grad:
@@ -226,6 +228,7 @@ def _init_leaf(t, arr, requires_grad, label):
     t._vjp = None
     t._op = ""
     t._epoch = None
+    t._mark = None
 
 
 def _raw(x):

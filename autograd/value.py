@@ -37,7 +37,9 @@ def _neg_vjp(g, out, a):
 
 
 def _pow_vjp(g, out, a, b):                  # both a and b vary: d a^b = b a^(b-1) da + a^b ln(a) db
-    return g * b * _gpow(a, b - 1), g * out * _glog(a)
+    ga = g * b * _gpow(a, b - 1) if float(b) != 0 or float(a) != 0 else g * 0.0   # 0 * 0^-1
+    gb = g * out * _glog(a) if float(a) != 0 else g * 0.0          # 0^b is 0: flat in b
+    return ga, gb
 
 
 def _exp_vjp(g, out, a):
@@ -75,7 +77,8 @@ def _glog(a):
 class Value:
     """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "__dict__", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op",
+                 "_mark", "_pending", "_g", "__dict__", "__weakref__")   # the last three: engine.py
     label = ""                      # a name for drawings (set per instance only when given)
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
     _epoch = None                   # floats cannot be modified in place: nothing to check
@@ -95,6 +98,7 @@ class Value:
         self._parents = ()
         self._vjp = None
         self._op = ""
+        self._mark = None
 
     # --- graph construction -------------------------------------------------------------------
     @staticmethod
@@ -102,6 +106,7 @@ class Value:
         out = _new(Value)
         out.data = data
         out.grad = 0.0
+        out._mark = None
         if _state.enabled:
             out.requires_grad = True
             out._parents = parents
@@ -122,6 +127,7 @@ class Value:
             c = _new(Value)
             c.data = float(x)
             c.grad = 0.0
+            c._mark = None
             c.requires_grad = False
             c._parents = ()
             c._vjp = None
@@ -175,8 +181,9 @@ class Value:
             c = Value._lift(other)
             if c is NotImplemented:
                 return c
-            k = c.data                       # constant exponent: d/dx x^k = k x^(k-1)
-            return Value._make(_pow(self.data, k), (self,), lambda g, out, a: (g * k * _gpow(a, k - 1),), f"**{k:g}")
+            k = c.data                       # constant exponent: d/dx x^k = k x^(k-1); x^0 is constant
+            vjp = (lambda g, out, a: (g * k * _gpow(a, k - 1),)) if k else (lambda g, out, a: (g * 0.0,))
+            return Value._make(_pow(self.data, k), (self,), vjp, f"**{k:g}")
         return Value._make(_pow(self.data, other.data), (self, other), _pow_vjp, "**")
 
     def __rpow__(self, other):

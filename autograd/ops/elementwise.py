@@ -123,13 +123,26 @@ def __rtruediv__(self, other):
 def __pow__(self, other):
     if type(other) in (int, float):                 # constant exponent: d/dx x^k = k x^(k-1)
         k = other
-        return _make(self.data ** k, (self,), lambda g, out, x: (g * k * x ** (k - 1),), f"**{k:g}")
+        vjp = (lambda g, out, x: (g * k * x ** (k - 1),)) if k else (lambda g, out, x: (g * 0,))   # x^0 = 1
+        return _make(self.data ** k, (self,), vjp, f"**{k:g}")
     a, b = _pair(self, other)
     na, nb = a.requires_grad, b.requires_grad
 
     def vjp(g, out, x, y):                           # d x^y = y x^(y-1) dx + x^y ln(x) dy
-        return g * y * x ** (y - 1) if na else None, g * out * _log(x) if nb else None
+        ga = _mask(g * y * x ** (y - 1), (_raw(y) == 0) & (_raw(x) == 0)) if na else None   # 0 * 0^-1
+        gb = _mask(g * out * _log(x), _raw(x) == 0) if nb else None          # 0^y is 0: flat in y
+        return ga, gb
     return _binary(np.power, a, b, vjp, "pow")
+
+
+def _mask(g, zero):
+    """g with 0 where `zero` holds (where the formula's 0 * inf would give nan)."""
+    if not np.any(zero):
+        return g
+    if type(g) is Tensor:
+        return where(zero, 0.0, g)
+    with np.errstate(invalid="ignore"):
+        return np.where(zero, 0, g).astype(g.dtype, copy=False)
 
 
 @tensor_method

@@ -29,11 +29,12 @@ def linear(x, W, b=None):
         out += b.data                                  # into the fresh product: no second array
     need_x = x.requires_grad
     n_in, n_out = W.shape
+    m = int(np.prod(x.shape[:-1]))                     # examples in the batch (not -1: x may be empty)
 
     def vjp(g, out, x, W, b=None):
-        g2 = g.reshape(-1, n_out)                      # (batch, out)
+        g2 = g.reshape(m, n_out)                       # (batch, out)
         gx = (g2 @ W.swapaxes(0, 1)).reshape(x.shape) if need_x else None
-        gW = x.reshape(-1, n_in).swapaxes(0, 1) @ g2   # (in, out)
+        gW = x.reshape(m, n_in).swapaxes(0, 1) @ g2    # (in, out)
         return (gx, gW) if b is None else (gx, gW, g2.sum(axis=0))
     return _make(out, (x, W) if b is None else (x, W, b), vjp, "linear")
 
