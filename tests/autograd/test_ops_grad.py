@@ -12,7 +12,7 @@ import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 
-from autograd import Tensor, concatenate, gradcheck, maximum, minimum, stack, where
+from autograd import Tensor, concatenate, gradcheck, linear, maximum, minimum, softmax_cross_entropy, stack, where
 from autograd.testing import (arrays, axes, axis, broadcast_targets, broadcastable_shapes, check_forward, check_op,
                               concat_shapes, indices, matmul_shapes, reshape_targets, shapes)
 
@@ -69,6 +69,26 @@ def concat_axis(shps):
 
 def mask_params(shps):
     return st.fixed_dictionaries({"cond": arrays(np.broadcast_shapes(*shps), np.bool_, st.booleans())})
+
+
+@st.composite
+def linear_shapes(draw, bias=True, min_side=1, min_features=1):
+    """x (..., in), W (in, out) and b (out,) for `linear` (min_side for the batch dims)."""
+    n_in, n_out = draw(st.integers(min_features, 3)), draw(st.integers(min_features, 3))
+    batch = draw(shapes(min_dims=0, max_dims=2, min_side=min_side))
+    return (batch + (n_in,), (n_in, n_out)) + (((n_out,),) if bias else ())
+
+
+@st.composite
+def cross_entropy_params(draw, shps):
+    n, c = shps[0]
+    targets = draw(st.lists(st.integers(0, c - 1), min_size=n, max_size=n)) if c else [0] * n
+    return {"targets": np.array(targets, dtype=np.int64), "reduction": draw(st.sampled_from(["mean", "sum", "none"]))}
+
+
+def cross_entropy_ref(x, targets, reduction):
+    losses = np.log(np.exp(x).sum(1)) - x[np.arange(len(targets)), targets]
+    return {"mean": np.mean, "sum": np.sum, "none": lambda v: v}[reduction](losses)
 
 
 def sided(min_side):
@@ -164,6 +184,14 @@ ROWS = [
         empty=same_shapes(2, min_side=0)),
     # --- linear algebra ---------------------------------------------------------------------------
     row("matmul", lambda a, b: a @ b, np.matmul, 2, shapes=matmul_shapes(), empty=matmul_shapes(min_side=0)),
+    # --- fused layer primitives -------------------------------------------------------------------
+    row("linear", linear, lambda x, W, b: x @ W + b, 3, shapes=linear_shapes(),
+        empty=linear_shapes(min_side=0, min_features=0)),
+    row("linear_no_bias", linear, np.matmul, 2, shapes=linear_shapes(bias=False),
+        empty=linear_shapes(bias=False, min_side=0, min_features=0)),
+    row("softmax_cross_entropy", softmax_cross_entropy, cross_entropy_ref,
+        shapes=shapes(min_dims=2, max_dims=2).map(lambda s: (s,)), params=cross_entropy_params,
+        empty=shapes(min_dims=2, max_dims=2, min_side=0).filter(lambda s: s[1] > 0).map(lambda s: (s,))),
 ]
 
 
@@ -182,6 +210,8 @@ def test_second_derivatives(r):
 
 @pytest.mark.parametrize("r", [p for p in ROWS if p.values[0]["empty"] is not False])
 @pytest.mark.filterwarnings("ignore:divide by zero encountered in log")     # references on empty axes: -inf
+@pytest.mark.filterwarnings("ignore:Mean of empty slice", "ignore:invalid value encountered",  # mean of none: nan
+                            "ignore:divide by zero encountered in divide")
 def test_forward_with_empty_arrays(r):
     empty = r["empty"]
     if empty is True:
@@ -189,19 +219,19 @@ def test_forward_with_empty_arrays(r):
     check_forward(r["fn"], r["ref"], r["arity"], r["domain"], shapes=empty, params=r["params"])
 
 
-# --- engine bugs found with the toolkit, awaiting a fix in autograd/ops ------------------------------
+# --- regressions: engine bugs the toolkit found (fixed in 3c4df0a, 404679c) --------------------------
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine bug: pow's vjp for the exponent is out * log(x) = 0 * -inf = nan at "
-                   "x = 0, but 0 ** y is 0 for every y > 0, so the gradient is 0 (PyTorch masks x == 0)")
 def test_pow_gradient_wrt_the_exponent_at_a_zero_base():
     x = Tensor([0.0, 0.5])
     assert gradcheck(lambda y: x ** y, Tensor([2.0, 1.5], requires_grad=True))
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine bug: x ** 0 has vjp g * 0 * x ** -1 = 0 * inf = nan at x = 0; "
-                   "x ** 0 is constant, so the gradient is 0")
 def test_pow_by_constant_zero_at_zero():
     assert gradcheck(lambda x: x ** 0, Tensor([0.0, 1.5], requires_grad=True))
+
+
+def test_linear_with_zero_out_features():
+    x, W = Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones((3, 0)), requires_grad=True)
+    linear(x, W).sum().backward()
+    assert x.grad.shape == (2, 3) and W.grad.shape == (3, 0)

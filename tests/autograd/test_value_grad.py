@@ -63,18 +63,12 @@ def test_value_op_second_derivatives(fn, ref, arity, domain, params):
              max_examples=max(5, settings.default.max_examples // 6))
 
 
-# --- engine bugs found with the toolkit, awaiting a fix in autograd/value ----------------------------
+# --- regressions: engine bugs the toolkit found (fixed in 404679c) ---------------------------------
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine bug: d(a ** b)/db = out * log(a) is 0 * -inf = nan at a = 0, "
-                   "but 0 ** b is 0 for every b > 0, so the gradient is 0")
 def test_pow_gradient_wrt_the_exponent_at_a_zero_base():
     assert gradcheck(lambda b: Value(0.0) ** b, Value(2.0))
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="engine bug: a ** 0 has vjp g * 0 * a ** -1 = 0 * inf = nan at a = 0; "
-                   "a ** 0 is constant, so the gradient is 0")
 def test_pow_by_constant_zero_at_zero():
     assert gradcheck(lambda a: a ** 0, Value(0.0))
