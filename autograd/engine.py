@@ -37,9 +37,8 @@ def _freed(*_):
 
 def _count_consumers(root, mark):
     """Reach every node root depends on through requires-grad edges; set each one's count of such
-    edges into it (`_pending`) and clear its gradient for this pass. Returns the nodes reached."""
+    edges into it (`_pending`) and clear its gradient for this pass."""
     root._mark, root._pending, root._g = mark, 0, None
-    reached = [root]
     stack = [root]
     while stack:
         for p in stack.pop()._parents:
@@ -48,9 +47,7 @@ def _count_consumers(root, mark):
                     p._pending += 1
                 else:
                     p._mark, p._pending, p._g = mark, 1, None
-                    reached.append(p)
                     stack.append(p)
-    return reached
 
 
 def _check_versions(node):
@@ -81,7 +78,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     targets = None if inputs is None else {id(x): i for i, x in enumerate(inputs)}
     results = None if inputs is None else [None] * len(inputs)
     mark = next(_passes)
-    reached = _count_consumers(root, mark)
+    _count_consumers(root, mark)
     root._g = seed
     ready = [root]
     handed = set()                      # ids of arrays already stored as some node's .grad
@@ -152,11 +149,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                 node._vjp = _freed              # drop the saved buffers ...
                 if not keep_structure:
                     node._parents = ()          # ... and the references keeping inputs alive
-    except BaseException:
-        for node in reached:                    # let go of the partial gradients of this pass
-            node._g = None
-        raise
-    finally:
+    finally:                            # (after an error, stale _g are reset by the next pass)
         _state.enabled = saved_mode
     return results
 

@@ -63,7 +63,7 @@ def sum(self, axis=None, keepdims=False):
     x = self.data
     if axis is None and not keepdims:            # the common loss reduction, kept lean
         shape = x.shape
-        return _make(np.asarray(x.sum()), (self,), lambda g, out, x: (_full_view(g, shape),), "sum")
+        return _make(np.add.reduce(x, None), (self,), lambda g, out, x: (_full_view(g, shape),), "sum")
     axes = _axes(axis, x.ndim, "sum")
     out = x.sum(axis=axes, keepdims=keepdims)
     return _make(out, (self,), lambda g, out, x: (_expand(x.shape, g, axes, keepdims),), "sum")
