@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autograd import Tensor, Value, gradcheck, gradgradcheck
+from autograd import Tensor, Value, grad, gradcheck, gradgradcheck
 from autograd.testing import (REWRITES, arrays, assert_engines_agree, axes, broadcastable_shapes, check_all,
                               check_batch_gradient, check_grad_shapes, check_no_shared_grads, check_rewrite,
                               expressions, graphs)
@@ -125,6 +125,15 @@ def test_second_derivatives_of_ops(f, domain, data):
 def test_second_derivatives_of_random_scalar_expressions(expr):
     f, xs = expr
     assert gradgradcheck(f, *xs)
+
+
+@given(expr=expressions(n_inputs=1, max_ops=6))
+def test_nested_functional_grad_matches_finite_differences_of_grad(expr):
+    f, (x,) = expr
+    eps, df = 1e-5, grad(f)
+    numerical = (df(x.data + eps) - df(x.data - eps)) / (2 * eps)
+    assert np.isclose(grad(grad(f))(x.data), numerical, rtol=1e-4, atol=1e-6)
+    assert np.isclose(grad(lambda t: f(t).sum())(np.array([x.data]))[0], df(x.data), rtol=1e-12)   # Tensor path
 
 
 def test_hessian_vector_product_of_an_mlp_loss_matches_finite_differences_of_the_gradient():
