@@ -1,6 +1,8 @@
 """The toolkit's own contract: gradcheck's report, its side effects, and strategies that keep their promises."""
+import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -137,3 +139,9 @@ def test_expressions_print_as_programs_and_reuse_leaves(expr):
     f, xs = expr
     text = repr(f)
     assert text.startswith("Graph(") and all(f"x{i}" in text for i in range(len(xs)))
+
+
+def test_the_custom_op_example_runs_and_catches_its_bug(capsys):
+    runpy.run_path(str(Path(__file__).parents[2] / "examples" / "custom_op.py"), run_name="__main__")
+    printed = capsys.readouterr().out
+    assert "check_op(softplus): passed" in printed and "caught: gradcheck failed" in printed
