@@ -25,7 +25,7 @@ class Optimizer:
         self.lr = lr
         self.weight_decay = _check(self, "weight_decay", weight_decay)
         self.state = {}                    # id(param) (or "values") -> dict of buffers
-        self._scratch = {}                 # dtype -> two flat buffers as big as the largest parameter
+        self._scratch = {}                 # dtype -> flat buffers as big as the largest parameter
 
     lr = property(lambda self: self._lr, doc="The learning rate (schedules change it between steps).")
 
@@ -55,13 +55,17 @@ class Optimizer:
     def _direction(self, x, g, state):
         raise NotImplementedError
 
-    def _buffers(self, x):
-        """Two scratch arrays shaped like x, shared by all parameters of its dtype (no per-step allocation)."""
+    def _buffers(self, x, count=2):
+        """`count` scratch arrays shaped like x, shared by all parameters of its dtype (no per-step
+        allocation; only as many as a rule asks for, since they stay allocated between steps)."""
         bufs = self._scratch.get(x.dtype)
         if bufs is None or bufs[0].size < x.size:
             n = max([p.size for p in self.tensors if p.dtype == x.dtype] + [x.size])
-            bufs = self._scratch[x.dtype] = (np.empty(n, x.dtype), np.empty(n, x.dtype))
-        return bufs[0][:x.size].reshape(x.shape), bufs[1][:x.size].reshape(x.shape)
+            bufs = self._scratch[x.dtype] = []
+        while len(bufs) < count:
+            n = bufs[0].size if bufs else n
+            bufs.append(np.empty(n, x.dtype))
+        return [b[:x.size].reshape(x.shape) for b in bufs[:count]]
 
     def _decayed(self, x, g, out):
         """g + weight_decay * x (into `out`), or g itself when there is no decay."""
@@ -90,7 +94,7 @@ class SGD(Optimizer):
         self.nesterov = bool(nesterov)
 
     def _direction(self, x, g, state):
-        s, t = self._buffers(x)
+        s, t = self._buffers(x) if self.nesterov else (self._buffers(x, 1)[0], None)
         g = self._decayed(x, g, s)
         mu = self.momentum
         if mu:
