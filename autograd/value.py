@@ -6,7 +6,7 @@ is -inf, each with a RuntimeWarning, so a scalar graph and a Tensor graph agree 
 import math
 import numbers
 
-from . import engine
+from . import engine, vjps
 from ._floatmath import exp as _exp, log as _log, div as _div, pow as _pow, sigmoid as _sigmoid
 from .grad_mode import _state
 
@@ -14,48 +14,17 @@ _new = object.__new__
 
 
 # Every vjp gets (g, out, *inputs): floats in the fast pass, Values under create_graph=True,
-# so each formula below is written once with operators that work on both.
-def _add_vjp(g, out, a, b):
-    return g, g
-
-
-def _sub_vjp(g, out, a, b):
-    return g, -g
-
-
-def _mul_vjp(g, out, a, b):
-    return g * b, g * a
-
-
+# so each formula is written once with operators that work on both. Those that Tensor shares
+# are in vjps.py; these differ from Tensor's in how they guard float edge cases.
 def _div_vjp(g, out, a, b):
     ga = g / b
     return ga, -ga * out            # d(a/b)/db = -a/b^2 = -(1/b) * out
-
-
-def _neg_vjp(g, out, a):
-    return (-g,)
 
 
 def _pow_vjp(g, out, a, b):                  # both a and b vary: d a^b = b a^(b-1) da + a^b ln(a) db
     ga = g * b * _gpow(a, b - 1) if float(b) != 0 or float(a) != 0 else g * 0.0   # 0 * 0^-1
     gb = g * out * _glog(a) if float(a) != 0 else g * 0.0          # 0^b is 0: flat in b
     return ga, gb
-
-
-def _exp_vjp(g, out, a):
-    return (g * out,)                          # d/dx e^x = e^x
-
-
-def _log_vjp(g, out, a):
-    return (g / a,)
-
-
-def _tanh_vjp(g, out, a):
-    return (g * (1 - out * out),)              # d/dx tanh = 1 - tanh^2
-
-
-def _sigmoid_vjp(g, out, a):
-    return (g * out * (1 - out),)              # d/dx s = s (1 - s)
 
 
 def _relu_vjp(g, out, a):
@@ -140,7 +109,7 @@ class Value:
         other = other if type(other) is Value else Value._lift(other)
         if other is NotImplemented:
             return other
-        return Value._make(self.data + other.data, (self, other), _add_vjp, "+")
+        return Value._make(self.data + other.data, (self, other), vjps.add, "+")
 
     def __radd__(self, other):
         other = Value._lift(other)
@@ -150,7 +119,7 @@ class Value:
         other = other if type(other) is Value else Value._lift(other)
         if other is NotImplemented:
             return other
-        return Value._make(self.data - other.data, (self, other), _sub_vjp, "-")
+        return Value._make(self.data - other.data, (self, other), vjps.sub, "-")
 
     def __rsub__(self, other):
         other = Value._lift(other)
@@ -160,7 +129,7 @@ class Value:
         other = other if type(other) is Value else Value._lift(other)
         if other is NotImplemented:
             return other
-        return Value._make(self.data * other.data, (self, other), _mul_vjp, "*")
+        return Value._make(self.data * other.data, (self, other), vjps.mul, "*")
 
     def __rmul__(self, other):
         other = Value._lift(other)
@@ -191,7 +160,7 @@ class Value:
         return other if other is NotImplemented else other.__pow__(self)
 
     def __neg__(self):
-        return Value._make(-self.data, (self,), _neg_vjp, "neg")
+        return Value._make(-self.data, (self,), vjps.neg, "neg")
 
     def __pos__(self):
         return self
@@ -199,19 +168,19 @@ class Value:
     # --- elementwise functions ----------------------------------------------------------------
     def exp(self):
         """e ** self."""
-        return Value._make(_exp(self.data), (self,), _exp_vjp, "exp")
+        return Value._make(_exp(self.data), (self,), vjps.exp, "exp")
 
     def log(self):
         """Natural log; log(0) is -inf and log(x < 0) is nan, each with a RuntimeWarning."""
-        return Value._make(_log(self.data), (self,), _log_vjp, "log")
+        return Value._make(_log(self.data), (self,), vjps.log, "log")
 
     def tanh(self):
         """Hyperbolic tangent."""
-        return Value._make(math.tanh(self.data), (self,), _tanh_vjp, "tanh")
+        return Value._make(math.tanh(self.data), (self,), vjps.tanh, "tanh")
 
     def sigmoid(self):
         """Logistic sigmoid 1 / (1 + e^-x), computed without overflow for any input."""
-        return Value._make(_sigmoid(self.data), (self,), _sigmoid_vjp, "sigmoid")
+        return Value._make(_sigmoid(self.data), (self,), vjps.sigmoid, "sigmoid")
 
     def relu(self):
         """max(0, x); the gradient at 0 is 0."""

@@ -7,6 +7,7 @@ The engine sums each gradient back over broadcast dimensions, so no vjp here doe
 """
 import numpy as np
 
+from .. import vjps
 from ..tensor import Tensor, tensor_method, _raw
 
 _make, _lift = Tensor._make, Tensor._lift
@@ -42,18 +43,6 @@ def _log(x):
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
-def _add_vjp(g, out, a, b):
-    return g, g
-
-
-def _sub_vjp(g, out, a, b):
-    return g, -g
-
-
-def _mul_vjp(g, out, a, b):
-    return g * b, g * a
-
-
 # add, sub and mul are the hottest ops: operands are lifted inline, without helper calls
 @tensor_method
 def __add__(self, other):
@@ -63,7 +52,7 @@ def __add__(self, other):
         out = self.data + other.data
     except ValueError:
         raise _mismatch("add", self, other) from None
-    return _make(out, (self, other), _add_vjp, "add")
+    return _make(out, (self, other), vjps.add, "add")
 
 
 @tensor_method
@@ -79,7 +68,7 @@ def __sub__(self, other):
         out = self.data - other.data
     except ValueError:
         raise _mismatch("sub", self, other) from None
-    return _make(out, (self, other), _sub_vjp, "sub")
+    return _make(out, (self, other), vjps.sub, "sub")
 
 
 @tensor_method
@@ -95,7 +84,7 @@ def __mul__(self, other):
         out = self.data * other.data
     except ValueError:
         raise _mismatch("mul", self, other) from None
-    return _make(out, (self, other), _mul_vjp, "mul")
+    return _make(out, (self, other), vjps.mul, "mul")
 
 
 @tensor_method
@@ -152,7 +141,7 @@ def __rpow__(self, other):
 
 @tensor_method
 def __neg__(self):
-    return _make(-self.data, (self,), lambda g, out, x: (-g,), "neg")
+    return _make(-self.data, (self,), vjps.neg, "neg")
 
 
 @tensor_method
@@ -174,11 +163,11 @@ def _sigmoid(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-exp = tensor_method(_unary("exp", np.exp, lambda g, out, x: (g * out,)))
-log = tensor_method(_unary("log", np.log, lambda g, out, x: (g / x,)))
+exp = tensor_method(_unary("exp", np.exp, vjps.exp))
+log = tensor_method(_unary("log", np.log, vjps.log))
 sqrt = tensor_method(_unary("sqrt", np.sqrt, lambda g, out, x: (g / (2 * out),)))
-tanh = tensor_method(_unary("tanh", np.tanh, lambda g, out, x: (g * (1 - out * out),)))
-sigmoid = tensor_method(_unary("sigmoid", _sigmoid, lambda g, out, x: (g * out * (1 - out),)))
+tanh = tensor_method(_unary("tanh", np.tanh, vjps.tanh))
+sigmoid = tensor_method(_unary("sigmoid", _sigmoid, vjps.sigmoid))
 relu = tensor_method(_unary("relu", lambda x: np.maximum(x, 0), lambda g, out, x: (g * (_raw(out) > 0),)))
 abs = tensor_method(_unary("abs", np.abs, lambda g, out, x: (g * np.sign(_raw(x)),)))
 Tensor.__abs__ = abs
