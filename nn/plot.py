@@ -22,7 +22,29 @@ def _figure(**kw):
     except ImportError:
         raise ImportError("nn.plot needs matplotlib: pip install 'graphgrad[plot]' (or pip install matplotlib)") \
             from None
+    _display_in_jupyter(Figure)
     return Figure(**kw)
+
+
+def _display_in_jupyter(Figure):
+    """Let a Figure show itself as PNG in IPython/Jupyter even before pyplot set up its inline backend."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    png = shell.display_formatter.formatters["image/png"]
+    if Figure not in png.type_printers:                  # pyplot's inline backend may have registered one
+        png.for_type(Figure, _png_bytes)
+
+
+def _png_bytes(fig):
+    import io
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return buf.getvalue()
 
 
 def _is_scalar(model):

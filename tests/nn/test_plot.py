@@ -93,3 +93,15 @@ def test_no_pyplot_figure_is_left_open():
     before = plt.get_fignums()
     plot.activations()
     assert plt.get_fignums() == before
+
+
+def test_figures_display_as_png_in_a_fresh_ipython_shell():
+    """Without `%matplotlib inline`, a bare Figure would display as text in Jupyter."""
+    InteractiveShell = pytest.importorskip("IPython.core.interactiveshell").InteractiveShell
+    shell = InteractiveShell.instance()
+    try:
+        fig = nn.plot.activations()
+        data, _ = shell.display_formatter.format(fig)
+        assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
+    finally:
+        InteractiveShell.clear_instance()
