@@ -122,12 +122,16 @@ def _compare(name, shape, ana, num, atol, rtol, who):
         f"{int(bad.sum())} of {bad.size} elements differ)")
 
 
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0, _who="gradcheck"):
+def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0):
     """True if the engine's gradient of f matches central differences, else AssertionError naming the worst element."""
-    nodes = leaves(inputs, _who)
+    return _check(f, inputs, eps, atol, rtol, fast, seed, "gradcheck")
+
+
+def _check(f, inputs, eps, atol, rtol, fast, seed, who):
+    nodes = leaves(inputs, who)
     rng = np.random.default_rng(seed)
     with no_grad():
-        v = cotangent(rng, output_array(f(*inputs), _who).shape)
+        v = cotangent(rng, output_array(f(*inputs), who).shape)
     _, grads = vjp(f, inputs, nodes, v)
     for k, (x, g) in enumerate(zip(nodes, grads)):
         ana, shape = as_array(g, x), np.shape(x.data)
@@ -135,9 +139,9 @@ def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0, _w
             u = rng.standard_normal(shape)
             num = directional(f, inputs, [x], [u], v, eps)
             _compare(_name(k, x) + ", along a random direction u", (), np.array(np.sum(ana * u)),
-                     np.array(num), atol, rtol, _who + " (fast: v.J.u)")
+                     np.array(num), atol, rtol, who + " (fast: v.J.u)")
         else:
-            _compare(_name(k, x), shape, ana, numerical_vjp(f, inputs, x, v, eps), atol, rtol, _who)
+            _compare(_name(k, x), shape, ana, numerical_vjp(f, inputs, x, v, eps), atol, rtol, who)
     return True
 
 
@@ -158,8 +162,7 @@ def gradgradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0
         if not terms:
             return Tensor(0.0) if isinstance(nodes[0], Tensor) else Value._lift(0.0)
         return sum(terms[1:], terms[0])
-    return gradcheck(first_order, *inputs, eps=eps, atol=atol, rtol=rtol, fast=fast, seed=seed,
-                     _who="gradgradcheck")
+    return _check(first_order, inputs, eps, atol, rtol, fast, seed, "gradgradcheck")
 
 
 def _dot(g, w):
