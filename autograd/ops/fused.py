@@ -61,7 +61,7 @@ def softmax_cross_entropy(logits, targets, reduction="mean"):
     out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
 
     def vjp(g, out, x):
-        scale = g / n if reduction == "mean" else g if reduction == "sum" else g.reshape(n, 1)
+        scale = (g / n if n else g) if reduction == "mean" else g if reduction == "sum" else g.reshape(n, 1)
         if type(x) is Tensor:                          # recorded: softmax must stay a function of x
             onehot = np.zeros((n, c), x.dtype)
             onehot[rows, t] = 1
