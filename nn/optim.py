@@ -26,6 +26,7 @@ class Optimizer:
         self.weight_decay = _check(self, "weight_decay", weight_decay)
         self.state = {}                    # id(param) (or "values") -> dict of buffers
         self._scratch = {}                 # dtype -> flat buffers as big as the largest parameter
+        self._views = {}                   # (dtype, shape, count) -> views of them shaped like a parameter
 
     lr = property(lambda self: self._lr, doc="The learning rate (schedules change it between steps).")
 
@@ -58,14 +59,19 @@ class Optimizer:
     def _buffers(self, x, count=2):
         """`count` scratch arrays shaped like x, shared by all parameters of its dtype (no per-step
         allocation; only as many as a rule asks for, since they stay allocated between steps)."""
+        views = self._views.get((x.dtype, x.shape, count))
+        if views is not None:
+            return views
         bufs = self._scratch.get(x.dtype)
         if bufs is None or bufs[0].size < x.size:
             n = max([p.size for p in self.tensors if p.dtype == x.dtype] + [x.size])
             bufs = self._scratch[x.dtype] = []
+            self._views.clear()                # views of smaller buffers would keep them alive
         while len(bufs) < count:
             n = bufs[0].size if bufs else n
             bufs.append(np.empty(n, x.dtype))
-        return [b[:x.size].reshape(x.shape) for b in bufs[:count]]
+        views = self._views[(x.dtype, x.shape, count)] = [b[:x.size].reshape(x.shape) for b in bufs[:count]]
+        return views
 
     def _decayed(self, x, g, out):
         """g + weight_decay * x (into `out`), or g itself when there is no decay."""

@@ -6,6 +6,8 @@ log_softmax + gather + mean (four nodes and a scatter) with one whose vjp is (so
 Both are ordinary primitives: their vjps are written for the fast pass and, with Tensor
 operations, for create_graph.
 """
+import math
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -29,13 +31,13 @@ def linear(x, W, b=None):
         out += b.data                                  # into the fresh product: no second array
     need_x = x.requires_grad
     n_in, n_out = W.shape
-    m = int(np.prod(x.shape[:-1]))                     # examples in the batch (not -1: x may be empty)
+    m = math.prod(x.shape[:-1])                        # examples in the batch (not -1: x may be empty)
 
     def vjp(g, out, x, W, b=None):
         g2 = g.reshape(m, n_out)                       # (batch, out)
         gx = (g2 @ W.swapaxes(0, 1)).reshape(x.shape) if need_x else None
         gW = x.reshape(m, n_in).swapaxes(0, 1) @ g2    # (in, out)
-        return (gx, gW) if b is None else (gx, gW, g2.sum(axis=0))
+        return (gx, gW) if b is None else (gx, gW, g2.sum(axis=0) if type(g2) is Tensor else np.add.reduce(g2, 0))
     return _make(out, (x, W) if b is None else (x, W, b), vjp, "linear")
 
 
@@ -58,7 +60,12 @@ def softmax_cross_entropy(logits, targets, reduction="mean"):
     rows = np.arange(n)
     lse = _lse(x, (1,))                                # (n, 1)
     losses = lse[:, 0] - x[rows, t]                    # (n,)
-    out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+    if reduction == "none":
+        out = losses
+    else:                                              # np.add.reduce: ndarray.mean's wrappers cost more here
+        out = np.add.reduce(losses, 0)
+        if reduction == "mean":
+            out = out / n if n else np.float64("nan")
 
     def vjp(g, out, x):
         scale = (g / n if n else g) if reduction == "mean" else g if reduction == "sum" else g.reshape(n, 1)
