@@ -5,6 +5,7 @@ is -inf, each with a RuntimeWarning, so a scalar graph and a Tensor graph agree 
 """
 import math
 import numbers
+import operator
 
 from . import engine, vjps
 from ._floatmath import exp as _exp, log as _log, div as _div, pow as _pow, sigmoid as _sigmoid
@@ -104,47 +105,7 @@ class Value:
             return c
         return NotImplemented
 
-    # --- arithmetic -------------------------------------------------------------------------
-    def __add__(self, other):
-        other = other if type(other) is Value else Value._lift(other)
-        if other is NotImplemented:
-            return other
-        return Value._make(self.data + other.data, (self, other), vjps.add, "+")
-
-    def __radd__(self, other):
-        other = Value._lift(other)
-        return other if other is NotImplemented else other.__add__(self)
-
-    def __sub__(self, other):
-        other = other if type(other) is Value else Value._lift(other)
-        if other is NotImplemented:
-            return other
-        return Value._make(self.data - other.data, (self, other), vjps.sub, "-")
-
-    def __rsub__(self, other):
-        other = Value._lift(other)
-        return other if other is NotImplemented else other.__sub__(self)
-
-    def __mul__(self, other):
-        other = other if type(other) is Value else Value._lift(other)
-        if other is NotImplemented:
-            return other
-        return Value._make(self.data * other.data, (self, other), vjps.mul, "*")
-
-    def __rmul__(self, other):
-        other = Value._lift(other)
-        return other if other is NotImplemented else other.__mul__(self)
-
-    def __truediv__(self, other):
-        other = other if type(other) is Value else Value._lift(other)
-        if other is NotImplemented:
-            return other
-        return Value._make(_div(self.data, other.data), (self, other), _div_vjp, "/")
-
-    def __rtruediv__(self, other):
-        other = Value._lift(other)
-        return other if other is NotImplemented else other.__truediv__(self)
-
+    # --- arithmetic (the binary operators are made by _binary below the class) ----------------
     def __pow__(self, other):
         if type(other) is not Value:
             c = Value._lift(other)
@@ -156,8 +117,7 @@ class Value:
         return Value._make(_pow(self.data, other.data), (self, other), _pow_vjp, "**")
 
     def __rpow__(self, other):
-        other = Value._lift(other)
-        return other if other is NotImplemented else other.__pow__(self)
+        return _reflected(self, other, Value.__pow__)
 
     def __neg__(self):
         return Value._make(-self.data, (self,), vjps.neg, "neg")
@@ -241,6 +201,31 @@ class Value:
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"
+
+
+def _binary(name, forward, vjp, op):
+    """The operator `name` on two Values (numbers are lifted to constants) and its reflected twin."""
+    def method(self, other):
+        if type(other) is not Value:
+            other = Value._lift(other)
+            if other is NotImplemented:
+                return other
+        return Value._make(forward(self.data, other.data), (self, other), vjp, op)
+    method.__name__ = f"__{name}__"
+    setattr(Value, method.__name__, method)
+    setattr(Value, f"__r{name}__", lambda self, other: _reflected(self, other, method))
+
+
+def _reflected(self, other, method):
+    """number <op> value: lift the number, then apply the operator in its original order."""
+    other = Value._lift(other)
+    return other if other is NotImplemented else method(other, self)
+
+
+_binary("add", operator.add, vjps.add, "+")
+_binary("sub", operator.sub, vjps.sub, "-")
+_binary("mul", operator.mul, vjps.mul, "*")
+_binary("truediv", _div, _div_vjp, "/")
 
 
 def _raw(x):

@@ -43,53 +43,25 @@ def _log(x):
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
-# add, sub and mul are the hottest ops: operands are lifted inline, without helper calls
-@tensor_method
-def __add__(self, other):
-    if type(other) is not Tensor:
-        other = _lift(other, self)
-    try:
-        out = self.data + other.data
-    except ValueError:
-        raise _mismatch("add", self, other) from None
-    return _make(out, (self, other), vjps.add, "add")
+def _arithmetic(name, ufunc, vjp):
+    """The operator `name` with broadcasting (numbers lifted weakly, as numpy does) and its reflected twin."""
+    def method(self, other):
+        if type(other) is not Tensor:
+            other = _lift(other, self)
+        try:
+            out = ufunc(self.data, other.data)
+        except ValueError:
+            raise _mismatch(name, self, other) from None
+        return _make(out, (self, other), vjp, name)
+    method.__name__ = f"__{name}__"
+    setattr(Tensor, method.__name__, method)
+    setattr(Tensor, f"__r{name}__", lambda self, other: method(_lift(other, self), self))
+    return method
 
 
-@tensor_method
-def __radd__(self, other):
-    return __add__(_lift(other, self), self)
-
-
-@tensor_method
-def __sub__(self, other):
-    if type(other) is not Tensor:
-        other = _lift(other, self)
-    try:
-        out = self.data - other.data
-    except ValueError:
-        raise _mismatch("sub", self, other) from None
-    return _make(out, (self, other), vjps.sub, "sub")
-
-
-@tensor_method
-def __rsub__(self, other):
-    return __sub__(_lift(other, self), self)
-
-
-@tensor_method
-def __mul__(self, other):
-    if type(other) is not Tensor:
-        other = _lift(other, self)
-    try:
-        out = self.data * other.data
-    except ValueError:
-        raise _mismatch("mul", self, other) from None
-    return _make(out, (self, other), vjps.mul, "mul")
-
-
-@tensor_method
-def __rmul__(self, other):
-    return __mul__(_lift(other, self), self)
+__add__ = _arithmetic("add", np.add, vjps.add)
+__sub__ = _arithmetic("sub", np.subtract, vjps.sub)
+__mul__ = _arithmetic("mul", np.multiply, vjps.mul)
 
 
 @tensor_method
