@@ -27,6 +27,7 @@ from nbclient import NotebookClient
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))                 # so `cells` imports when this file is run or loaded by path
 from cells import NOTEBOOKS  # noqa: E402
+from cells.common import code, md  # noqa: E402,F401  (for scripts and tests that make cells)
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
