@@ -15,10 +15,12 @@ slot reads instead of dictionary lookups on the hottest loop. So two backward pa
 shared nodes must not run at the same time (they would race on `.grad` anyway).
 """
 import itertools
+import threading
 
 from .grad_mode import _state
 
 _passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
+_running = threading.local()            # .active while a backward pass runs in this thread
 
 # In-place clock: every in-place modification of a tensor takes the next tick and stamps the
 # tensor with it. A node made at tick t must not see a parent stamped later than t.
@@ -60,10 +62,18 @@ def _check_versions(node):
                 "after backward(), or use an out-of-place op (x = x + 1) instead.")
 
 
+def _reentered(node):
+    return RuntimeError(
+        f"backward(): the gradient count of a node (op '{node._op or 'leaf'}') went negative: another "
+        "backward() ran through the same nodes meanwhile (from inside a vjp, or in another thread). "
+        "Run backward passes over shared nodes one at a time.")
+
+
 def _second_pass(node):
     return RuntimeError(
-        f"backward through '{node._op}' a second time: the first backward() released the buffers this "
-        "graph saved. Pass retain_graph=True to the first backward() if you need to go through it again.")
+        f"backward through '{node._op}' a second time: an earlier backward() released the buffers this "
+        "graph saved (or stopped midway with an error). Pass retain_graph=True to the first backward() "
+        "if you need to go through the graph again.")
 
 
 def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None):
@@ -75,18 +85,26 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     """
     cls = type(root)
     fit, store, keep_structure = cls._fit_grad, cls._store_grad, cls._keep_structure
-    targets = None if inputs is None else {id(x): i for i, x in enumerate(inputs)}
+    targets = None
+    if inputs is not None:                          # id -> every position it holds (inputs may repeat)
+        targets = {}
+        for i, x in enumerate(inputs):
+            targets.setdefault(id(x), []).append(i)
     results = None if inputs is None else [None] * len(inputs)
-    mark = next(_passes)
-    _count_consumers(root, mark)
-    root._g = seed
-    ready = [root]
+    if getattr(_running, "active", False):
+        raise RuntimeError("backward() called while another backward() is running in this thread (from "
+                           "inside a vjp?); that would corrupt the outer pass. Compute it outside the vjp.")
     handed = set()                      # ids of arrays already stored as some node's .grad
     fast = not create_graph
     now = clock[0]
     saved_mode = _state.enabled
+    _running.active = True
     _state.enabled = create_graph       # record the backward pass only when asked to
     try:
+        mark = next(_passes)
+        _count_consumers(root, mark)
+        root._g = seed
+        ready = [root]
         while ready:
             node = ready.pop()
             g = node._g
@@ -94,8 +112,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
             vjp = node._vjp
             if g is not None:
                 if targets is not None:
-                    i = targets.get(id(node))
-                    if i is not None:
+                    for i in targets.get(id(node), ()):
                         results[i] = g
                 elif vjp is None or node._retain:
                     if store is None:
@@ -133,8 +150,10 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                     p._g = pg if prev is None else prev + pg
                 n = p._pending - 1
                 p._pending = n
-                if n:
+                if n > 0:
                     continue
+                if n < 0:
+                    raise _reentered(p)
                 if p._vjp is not None or targets is not None:
                     ready.append(p)
                 else:                           # a leaf with all its gradient: store it now
@@ -151,6 +170,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                     node._parents = ()          # ... and the references keeping inputs alive
     finally:                            # (after an error, stale _g are reset by the next pass)
         _state.enabled = saved_mode
+        _running.active = False
     return results
 
 

@@ -21,7 +21,7 @@ _depth = threading.local()          # how many grad calls are running in this th
 def _variable(arg):
     """(node to differentiate with respect to, True if it belongs to an enclosing grad's graph)."""
     if isinstance(arg, (Tensor, Value)) and arg.requires_grad and getattr(_depth, "n", 0) > 0:
-        return arg, True
+        return arg * 1.0, True          # a node of its own, so two positions holding arg stay distinct
     if isinstance(arg, Value):
         return Value(arg.data), False
     data = arg.data if isinstance(arg, Tensor) else arg
@@ -50,7 +50,8 @@ def value_and_grad(f, argnums=0):
             if i >= len(args):
                 raise TypeError(f"grad: argnums {argnums} but f was called with {len(args)} positional arguments")
         originals = [args[i] for i in nums]
-        pairs = [_variable(args[i]) for i in nums]
+        made = {i: _variable(args[i]) for i in dict.fromkeys(nums)}     # one variable per position
+        pairs = [made[i] for i in nums]
         for i, (x, _) in zip(nums, pairs):
             args[i] = x
         _depth.n = getattr(_depth, "n", 0) + 1

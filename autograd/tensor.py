@@ -26,7 +26,7 @@ class Tensor:
                  "_mark", "_pending", "_g", "__dict__", "__weakref__")   # the last three: engine.py
     __array_ufunc__ = None          # numpy defers to our reflected operators (ndarray * t)
     label = ""                      # a name for drawings and error messages
-    _version = 0                    # in-place clock time of the last in-place change (engine.tick)
+    _vcell = None                   # [time of the last in-place change], shared with views and detach()
     _retain = False                 # keep .grad of this non-leaf after backward (retain_grad)
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
@@ -81,6 +81,29 @@ class Tensor:
         _init_leaf(t, arr, False, "")
         return t
 
+    # --- in-place version: one cell per block of memory, shared by the tensors that view it -----
+    @property
+    def _version(self):
+        """In-place clock time of the last in-place change to this tensor's memory (0: never)."""
+        cell = self._vcell
+        return 0 if cell is None else cell[0]
+
+    @_version.setter
+    def _version(self, time):
+        cell = self._vcell
+        if cell is None:
+            self._vcell = [time]
+        else:
+            cell[0] = time
+
+    def _shares_version_with(self, source):
+        """Make this tensor (a view of `source`'s memory) see `source`'s in-place changes, and vice versa."""
+        cell = source._vcell
+        if cell is None:
+            cell = source._vcell = [0]
+        self._vcell = cell
+        return self
+
     # --- properties ---------------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="Tuple of dimensions.")
     ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
@@ -107,7 +130,7 @@ class Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
         t = _new(Tensor)
         _init_leaf(t, self.data, False, self.label)
-        return t
+        return t._shares_version_with(self)     # an in-place edit of one is an edit of both
 
     def requires_grad_(self, requires_grad=True):
         """Set `requires_grad` on a leaf in place; returns self."""
@@ -144,7 +167,10 @@ class Tensor:
                 raise ValueError(f"backward(): gradient has shape {seed.shape} but the output (op '{self._op}') "
                                  f"has shape {self.shape}; they must match.")
         if create_graph:
-            seed = Tensor._lift(seed)
+            if isinstance(gradient, Tensor) and gradient.requires_grad:    # a seed that is a node stays
+                seed = gradient if gradient.dtype == self.dtype else gradient.astype(self.dtype)   # in the graph
+            else:
+                seed = Tensor._lift(seed)
         if retain_graph is None:
             retain_graph = create_graph
         engine.run_backward(self, seed, retain_graph, create_graph)
@@ -206,7 +232,12 @@ class Tensor:
         return float(self.item())
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        # np.array(t) asks for a copy, np.asarray(t) shares: the graph's saved data must not leak writable
+        if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
+            raise ValueError(f"cannot view a {self.data.dtype} tensor as {np.dtype(dtype)} without a copy")
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")

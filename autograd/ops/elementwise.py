@@ -163,13 +163,15 @@ def leaky_relu(self, negative_slope=0.01):
 @tensor_method
 def clip(self, lo=None, hi=None):
     """Values limited to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
-    x = self.data
-    inside = np.ones(x.shape, bool)
-    if lo is not None:
-        inside &= x >= lo
-    if hi is not None:
-        inside &= x <= hi
-    return _make(np.clip(x, lo, hi), (self,), lambda g, out, x: (g * inside,), "clip")
+    def vjp(g, out, x):                      # the mask is made only if backward runs
+        x = _raw(x)
+        inside = np.ones(x.shape, bool)
+        if lo is not None:
+            inside &= x >= lo
+        if hi is not None:
+            inside &= x <= hi
+        return (g * inside,)
+    return _make(np.clip(self.data, lo, hi), (self,), vjp, "clip")
 
 
 def maximum(a, b):
@@ -184,17 +186,17 @@ def minimum(a, b):
 
 def _select(a, b, pick, wins, op):
     a, b = _pair(a, b)
-    x, y = a.data, b.data
-    out = _binary(pick, a, b, None, op)              # forward (and the shape error) first
-    wa = np.where(wins(x, y), 1, np.where(x == y, 0.5, 0)).astype(out.dtype)   # a's share of g
-    if out.requires_grad:
-        out._vjp = lambda g, out, x, y: (g * wa, g * (1 - wa))
-    return out
+
+    def vjp(g, out, x, y):                   # a's share of g: 1 where it won, 1/2 at ties
+        x, y = _raw(x), _raw(y)
+        wa = np.where(wins(x, y), 1, np.where(x == y, 0.5, 0)).astype(_raw(out).dtype)
+        return g * wa, g * (1 - wa)
+    return _binary(pick, a, b, vjp, op)
 
 
 def where(cond, a, b):
     """Elementwise `a` where cond is true, else `b` (cond: bool array or Tensor, not differentiated)."""
-    cond = np.asarray(_raw(cond), dtype=bool)
+    cond = np.array(_raw(cond), dtype=bool)          # a copy: editing the caller's mask must not change backward
     a, b = _pair(a, b)
 
     def vjp(g, out, x, y):
@@ -208,6 +210,12 @@ def where(cond, a, b):
 
 @tensor_method
 def astype(self, dtype):
-    """A copy cast to `dtype`; the gradient is cast back to this tensor's dtype."""
+    """A copy cast to `dtype`; the gradient is cast back to this tensor's dtype.
+
+    Casting to an integer or bool dtype cuts the graph (like PyTorch): the result is a constant,
+    since a gradient through a rounding step would be silently truncated."""
     src = self.data.dtype
-    return _make(self.data.astype(dtype), (self,), lambda g, out, x: (g.astype(src),), "astype")
+    out = self.data.astype(dtype)
+    if out.dtype.kind != "f":
+        return _lift(out)
+    return _make(out, (self,), lambda g, out, x: (g.astype(src),), "astype")

@@ -28,16 +28,22 @@ def linear(x, W, b=None):
         if b.shape != (W.shape[1],):
             raise ValueError(f"linear: bias of shape {b.shape} for a weight of shape {W.shape}; "
                              f"it must be ({W.shape[1]},)")
-        out += b.data                                  # into the fresh product: no second array
-    need_x = x.requires_grad
+        if np.result_type(out, b.data) == out.dtype:
+            out += b.data                              # into the fresh product: no second array
+        else:
+            out = out + b.data                         # the bias promotes the dtype, as x @ W + b would
+    need_x, need_W, need_b = x.requires_grad, W.requires_grad, b is not None and b.requires_grad
     n_in, n_out = W.shape
     m = math.prod(x.shape[:-1])                        # examples in the batch (not -1: x may be empty)
 
     def vjp(g, out, x, W, b=None):
         g2 = g.reshape(m, n_out)                       # (batch, out)
         gx = (g2 @ W.swapaxes(0, 1)).reshape(x.shape) if need_x else None
-        gW = x.reshape(m, n_in).swapaxes(0, 1) @ g2    # (in, out)
-        return (gx, gW) if b is None else (gx, gW, g2.sum(axis=0) if type(g2) is Tensor else np.add.reduce(g2, 0))
+        gW = x.reshape(m, n_in).swapaxes(0, 1) @ g2 if need_W else None     # (in, out)
+        if b is None:
+            return gx, gW
+        gb = (g2.sum(axis=0) if type(g2) is Tensor else np.add.reduce(g2, 0)) if need_b else None
+        return gx, gW, gb
     return _make(out, (x, W) if b is None else (x, W, b), vjp, "linear")
 
 
@@ -47,7 +53,7 @@ _REDUCTIONS = ("mean", "sum", "none")
 def softmax_cross_entropy(logits, targets, reduction="mean"):
     """-log softmax(logits)[target] per row of (batch, classes) logits, reduced by 'mean', 'sum' or 'none'."""
     logits = _lift(logits)
-    t = np.asarray(targets)
+    t = np.array(targets.data if isinstance(targets, Tensor) else targets)   # a copy, kept for backward
     if logits.ndim != 2 or t.shape != (logits.shape[0],) or t.dtype.kind not in "iu":
         raise ValueError(f"softmax_cross_entropy: needs (batch, classes) logits and (batch,) integer targets, "
                          f"got logits {logits.shape} and targets {t.shape} of dtype {t.dtype}")

@@ -6,11 +6,26 @@ import numpy as np
 
 from ..tensor import Tensor, tensor_method, _raw, _index_data
 
-_make, _lift = Tensor._make, Tensor._lift
+_lift = Tensor._lift
+
+
+def _make(data, parents, vjp, op):
+    """Tensor._make for shape ops: a result that views its input's memory shares its in-place version."""
+    out = Tensor._make(data, parents, vjp, op)
+    if data.base is not None and len(parents) == 1:
+        out._shares_version_with(parents[0])
+    return out
 
 
 def _shape_args(shape):
     return tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else shape
+
+
+def _axis(axis, ndim, op, shape):
+    """`axis` in [-ndim, ndim) as a non-negative int, or a ValueError naming the shape (numpy raises too)."""
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of shape {shape} ({ndim} dimensions)")
+    return axis % ndim
 
 
 @tensor_method
@@ -31,10 +46,10 @@ def transpose(self, *axes):
     axes = _shape_args(axes) or tuple(range(self.ndim))[::-1]
     try:
         out = self.data.transpose(axes)
-    except ValueError:
+    except (ValueError, np.exceptions.AxisError):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} dimensions "
                          f"of a tensor of shape {self.shape}") from None
-    inverse = tuple(np.argsort(axes))
+    inverse = tuple(np.argsort([a % self.ndim for a in axes]))     # negative axes name the same dims
     return _make(out, (self,), lambda g, out, x: (g.transpose(inverse),), "transpose")
 
 
@@ -65,7 +80,7 @@ def flatten(self, start_dim=0, end_dim=-1):
     n = self.ndim
     if n == 0:
         return self.reshape(1)
-    s, e = start_dim % n, end_dim % n
+    s, e = _axis(start_dim, n, "flatten", self.shape), _axis(end_dim, n, "flatten", self.shape)
     merged = int(np.prod(self.shape[s:e + 1]))      # not -1: that is ambiguous for empty tensors
     return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1:])
 
@@ -76,7 +91,7 @@ def squeeze(self, axis=None):
     if axis is None:
         keep = [n for n in self.shape if n != 1]
     else:
-        axes = {a % self.ndim for a in ((axis,) if isinstance(axis, int) else axis)}
+        axes = {_axis(a, self.ndim, "squeeze", self.shape) for a in ((axis,) if isinstance(axis, int) else axis)}
         bad = [a for a in axes if self.shape[a] != 1]
         if bad:
             raise ValueError(f"squeeze: dimension {bad[0]} of shape {self.shape} has size {self.shape[bad[0]]}, not 1")
@@ -87,11 +102,22 @@ def squeeze(self, axis=None):
 @tensor_method
 def unsqueeze(self, axis):
     """Insert a size-1 dimension at `axis`."""
-    axis = axis % (self.ndim + 1)
+    axis = _axis(axis, self.ndim + 1, "unsqueeze", self.shape)
     return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
 
 Tensor.expand_dims = unsqueeze
+
+
+def _own_index(index):
+    """The index with its arrays copied: backward must scatter to where the forward gathered from."""
+    if isinstance(index, list):
+        return np.array(index)
+    if isinstance(index, np.ndarray):
+        return index.copy()
+    if isinstance(index, tuple) and any(isinstance(i, (np.ndarray, list)) for i in index):
+        return tuple(np.array(i) if isinstance(i, (np.ndarray, list)) else i for i in index)
+    return index
 
 
 def _is_basic(index):
@@ -120,9 +146,7 @@ def _index_add(g, shape, index, basic):
 
 @tensor_method
 def __getitem__(self, index):
-    index = _index_data(index)
-    if isinstance(index, list):
-        index = np.asarray(index)
+    index = _own_index(_index_data(index))
     try:
         out = self.data[index]
     except IndexError as e:
