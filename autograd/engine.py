@@ -15,12 +15,10 @@ slot reads instead of dictionary lookups on the hottest loop. So two backward pa
 shared nodes must not run at the same time (they would race on `.grad` anyway).
 """
 import itertools
-import threading
 
 from .grad_mode import _state
 
 _passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
-_running = threading.local()            # .active while a backward pass runs in this thread
 
 # In-place clock: every in-place modification of a tensor takes the next tick and stamps the
 # tensor with it. A node made at tick t must not see a parent stamped later than t.
@@ -91,14 +89,14 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
         for i, x in enumerate(inputs):
             targets.setdefault(id(x), []).append(i)
     results = None if inputs is None else [None] * len(inputs)
-    if getattr(_running, "active", False):
+    if _state.in_backward:
         raise RuntimeError("backward() called while another backward() is running in this thread (from "
                            "inside a vjp?); that would corrupt the outer pass. Compute it outside the vjp.")
     handed = set()                      # ids of arrays already stored as some node's .grad
     fast = not create_graph
     now = clock[0]
     saved_mode = _state.enabled
-    _running.active = True
+    _state.in_backward = True
     _state.enabled = create_graph       # record the backward pass only when asked to
     try:
         mark = next(_passes)
@@ -170,7 +168,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                     node._parents = ()          # ... and the references keeping inputs alive
     finally:                            # (after an error, stale _g are reset by the next pass)
         _state.enabled = saved_mode
-        _running.active = False
+        _state.in_backward = False
     return results
 
 

@@ -4,7 +4,8 @@ import threading
 
 
 class _State(threading.local):
-    enabled = True          # class attribute: every new thread starts with recording on
+    enabled = True          # class attributes: every new thread starts with recording on
+    in_backward = False     # and with no backward pass running (engine.py refuses to nest them)
 
 
 _state = _State()
