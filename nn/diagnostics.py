@@ -18,14 +18,23 @@ _KINDS = {activations.ReLU: "relu", activations.Sigmoid: "sigmoid", activations.
 
 def dead_relu_fraction(model, X, per_layer=False):
     """Fraction of ReLU units that output 0 for every row of X ("dead"); a {layer: fraction} dict if per_layer."""
+    _check_batch(X, "dead_relu_fraction")
     dead = {name: (a <= 0).all(axis=0) for name, _, a in _activations(model, X, ("relu",), "dead_relu_fraction")}
     return _fractions(dead, per_layer)
+
+
+def _check_batch(X, fn):
+    """X must be a batch: (examples, features)."""
+    if np.ndim(X.data if hasattr(X, "data") and not isinstance(X, np.ndarray) else X) != 2:
+        raise ValueError(f"{fn}: X must be a 2-D batch (examples, features), got shape {np.shape(X)}; "
+                         "use X.reshape(1, -1) for a single example")
 
 
 def saturation_fraction(model, X, threshold=0.99, per_layer=False):
     """Fraction of sigmoid/tanh outputs on X near an asymptote: |tanh| > threshold, |2 sigmoid - 1| > threshold."""
     if not 0 < threshold < 1:
         raise ValueError(f"saturation_fraction: threshold must be in (0, 1), got {threshold!r}")
+    _check_batch(X, "saturation_fraction")
     # on either scale the local derivative is then below (1 - threshold^2) times its maximum
     sat = {name: np.abs(2 * a - 1 if kind == "sigmoid" else a) > threshold
            for name, kind, a in _activations(model, X, ("sigmoid", "tanh"), "saturation_fraction")}

@@ -9,6 +9,8 @@ the history's loss is the data loss alone, averaged over the epoch's batches as 
 """
 from contextlib import contextmanager
 
+import numbers
+
 import numpy as np
 from tqdm import tqdm
 
@@ -28,12 +30,29 @@ def fit(model, X, y, *, optimizer, loss=F.cross_entropy, epochs=10, batch_size=3
         raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
     if val is not None and (not isinstance(val, (tuple, list)) or len(val) != 2):
         raise ValueError(f"fit: val must be a pair (X_val, y_val), got {type(val).__name__}")
+    if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not 0 <= reg < np.inf:
+        raise ValueError(f"fit: reg (the L2 strength) must be a finite number >= 0, got {reg!r}")
     rng = np.random.default_rng(rng)         # one Generator: a fresh shuffle every epoch
     params = model.parameters()
+    held = {id(p) for p in getattr(optimizer, "tensors", []) + getattr(optimizer, "values", [])}
+    if params and held and not any(id(p) in held for p in params):
+        raise ValueError("fit: the optimizer holds none of this model's parameters, so training would "
+                         "change nothing; build it from model.parameters()")
     keys = ["loss"] + (["accuracy"] if _decides(loss) else [])
     history = {k: [] for k in keys + (["val_" + k for k in keys] if val is not None else [])}
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    model.train()
+    modes = [(m, m.training) for m in model.modules()]
+    model.train()                            # fit trains (dropout on); the modes are restored after
+    try:
+        _epochs(model, X, y, loss, optimizer, batch_size, val, rng, reg, params, history, bar)
+    finally:
+        for m, mode in modes:
+            m.training = mode
+    return history
+
+
+def _epochs(model, X, y, loss, optimizer, batch_size, val, rng, reg, params, history, bar):
+    """The training loop of fit: one pass over (X, y) in shuffled minibatches per epoch."""
     for _ in bar:
         total = correct = 0.0
         for Xb, yb in batches(X, y, batch_size or len(X), shuffle=True, rng=rng):
@@ -53,7 +72,6 @@ def fit(model, X, y, *, optimizer, loss=F.cross_entropy, epochs=10, batch_size=3
             for k, v in evaluate(model, *val, loss=loss, batch_size=batch_size).items():
                 history["val_" + k].append(v)
         bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items()})
-    return history
 
 
 def evaluate(model, X, y, loss=F.cross_entropy, batch_size=None):

@@ -29,8 +29,8 @@ def zeros(shape, rng=None, dtype=np.float64):
 
 def normal(shape, std=0.01, rng=None, dtype=np.float64):
     """N(0, std^2) samples; the notes' small random numbers are 0.01 * randn."""
-    if std < 0:
-        raise ValueError(f"init.normal: std must be >= 0, got {std}")
+    if not 0 <= std < np.inf:                          # also refuses nan
+        raise ValueError(f"init.normal: std must be a finite number >= 0, got {std}")
     return _normal(shape, std, rng, dtype)
 
 

@@ -122,12 +122,14 @@ class Sequential(Module):
         return self
 
 
-def hidden_activation(name, negative_slope=0.01):
-    """A fresh activation module for a hidden layer, by name."""
+def hidden_activation(name, negative_slope=0.01, dtype=np.float64):
+    """A fresh activation module for a hidden layer, by name (a learned slope gets the layers' dtype)."""
     if name == "leaky_relu":
         return activations.LeakyReLU(negative_slope)
     if name == "maxout":
         return activations.Identity()            # the Maxout layer itself takes the max
+    if name == "prelu":
+        return activations.PReLU(dtype=dtype)
     return activations.MODULES[name]()
 
 
@@ -147,7 +149,7 @@ class MLP(Module):
         self.layers = [Maxout(dims[i], dims[i + 1], pieces, bias, init, rng, dtype)
                        if name == "maxout" and i < last else
                        Linear(dims[i], dims[i + 1], bias, init, rng, dtype) for i in range(len(sizes))]
-        self.acts = [hidden_activation(name, negative_slope) for _ in sizes[:-1]]
+        self.acts = [hidden_activation(name, negative_slope, dtype) for _ in sizes[:-1]]
         self.dropout = Dropout(dropout, rng) if dropout else None
 
     def forward(self, x):

@@ -1,7 +1,8 @@
 """`Module`: the base of every layer; finds parameters and sub-modules among its attributes.
 
 A parameter is a leaf Tensor that requires grad, a `Value`, or a numpy object array of Values
-(a scalar layer's weight grid). Sub-modules may sit in attributes or in lists/tuples of them.
+(a scalar layer's weight grid). A frozen one (a leaf Tensor with requires_grad=False) is no longer
+a parameter for optimizers, but it stays in the state: state_dict, save and load keep it. Sub-modules may sit in attributes or in lists/tuples of them.
 Attributes whose names start with `_` are private and never discovered. Discovery follows
 attribute assignment order, so names and order are deterministic; a node shared by two paths is
 reported once, under its first name.
@@ -20,8 +21,9 @@ _recording = None      # a list while summary() traces a forward pass: (module, 
 
 
 def _is_param(v):
+    """True for what a module's state holds: leaf Tensors (trainable or frozen), Values, Value grids."""
     if isinstance(v, (Tensor, Value)):
-        return v.requires_grad and v.is_leaf
+        return v.is_leaf
     return isinstance(v, np.ndarray) and v.dtype == object and v.size > 0 and isinstance(v.flat[0], Value)
 
 
@@ -79,6 +81,10 @@ class Module:
 
     def named_parameters(self):
         """(dotted name, parameter) pairs, e.g. ('layers.0.W', Tensor), in a deterministic order."""
+        return [(n, p) for n, p in self.named_state() if not isinstance(p, Tensor) or p.requires_grad]
+
+    def named_state(self):
+        """(dotted name, node) pairs of everything state_dict saves: parameters and frozen leaf Tensors."""
         return [(n, p) for kind, n, p in self._walk("", {id(self)}) if kind == "param"]
 
     def parameters(self):
@@ -121,12 +127,12 @@ class Module:
 
     # --- state --------------------------------------------------------------------------------
     def state_dict(self):
-        """{name: ndarray copy} of every parameter."""
-        return {name: _to_array(p) for name, p in self.named_parameters()}
+        """{name: ndarray copy} of every parameter, frozen ones included."""
+        return {name: _to_array(p) for name, p in self.named_state()}
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy arrays into the parameters in place; checks everything before changing anything."""
-        params = dict(self.named_parameters())
+        params = dict(self.named_state())
         missing = [k for k in params if k not in state_dict]
         unexpected = [k for k in state_dict if k not in params]
         if strict and (missing or unexpected):

@@ -2,6 +2,7 @@
 import os
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -21,13 +22,17 @@ def save(state, path, overwrite=False):
         if arr.dtype == object:
             raise TypeError(f"save: entry {name!r} is an object array; only numeric arrays can be saved")
         arrays[name] = arr
-    if MARKER in arrays:
-        raise ValueError(f"save: {MARKER!r} is reserved and cannot be a parameter name")
+    reserved = [n for n in (MARKER, "file", "allow_pickle") if n in arrays]   # np.savez's own arguments
+    if reserved:
+        raise ValueError(f"save: {reserved[0]!r} is reserved and cannot be a parameter name")
     arrays[MARKER] = np.array(VERSION)
     # write a temporary file beside the target, then rename: a crash never leaves a half-written model
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(suffix=".npz.tmp", dir=folder)
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)                  # mkstemp makes 0600; give it an ordinary file's mode
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
         if os.path.exists(path) and not overwrite:     # appeared while we were writing
@@ -49,15 +54,16 @@ def _read(path):
             arrays = {name: npz[name] for name in npz.files}     # read every member now: truncation shows here
     except FileNotFoundError:
         raise
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as e:
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, zlib.error) as e:
         raise ValueError(f"load: {path!r} is not a readable graphgrad .npz file "
                          f"(truncated, foreign or pickled: {type(e).__name__}: {e})") from e
     if MARKER not in arrays:
         raise ValueError(f"load: {path!r} is an .npz file but not one saved by graphgrad (no {MARKER!r} "
                          f"entry; it holds {sorted(arrays)[:8]}); load it with np.load instead")
-    version = int(arrays.pop(MARKER))
-    if version > VERSION:
-        raise ValueError(f"load: {path!r} has format version {version}; this graphgrad reads up to {VERSION}")
+    marker = arrays.pop(MARKER)
+    if marker.shape != () or marker.dtype.kind not in "iu" or not 1 <= int(marker) <= VERSION:
+        raise ValueError(f"load: {path!r} has an unknown format marker {marker!r}; this graphgrad reads "
+                         f"format versions 1..{VERSION}")
     return arrays
 
 

@@ -18,6 +18,10 @@ class _Transform:
         X = self._as_2d(X, "fit")
         if len(X) == 0:
             raise ValueError(f"{self._name}.fit: X has shape {X.shape}; need at least one row")
+        if not np.all(np.isfinite(X)):
+            bad = np.argwhere(~np.isfinite(X))[0]
+            raise ValueError(f"{self._name}.fit: X holds a non-finite value ({X[tuple(bad)]} at row {bad[0]}, "
+                             f"column {bad[1]}); statistics fitted on it would be nan")
         self._fit(X)
         self._fit_shape = X.shape                                     # set last: marks fitted
         return self
@@ -82,8 +86,9 @@ class Standardize(_Transform):
     def _fit(self, X):
         self.mean_ = X.mean(axis=0)                                   # (d,)
         self.std_ = X.std(axis=0)                                     # population std (ddof=0)
-        # constant up to rounding: std below a few ulps of the feature's magnitude
-        constant = self.std_ <= 10 * np.finfo(np.float64).eps * np.maximum(1.0, np.abs(self.mean_))
+        # constant up to rounding: std within a few ulps of the feature's magnitude (relative, so a
+        # feature that is merely tiny, std 1e-17 around 0, is still scaled)
+        constant = self.std_ <= 10 * np.finfo(np.float64).eps * np.abs(self.mean_)
         self.scale_ = np.where(constant, 1.0, self.std_)
 
     def _transform(self, X):
