@@ -164,7 +164,9 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                             store(p, pg, fast, handed)
             if not retain_graph:
                 node._vjp = _freed              # drop the saved buffers ...
-                if not keep_structure:
+                if keep_structure:
+                    node._spent_vjp = vjp       # (scalars: kept for drawings' local derivatives)
+                else:
                     node._parents = ()          # ... and the references keeping inputs alive
     finally:                            # (after an error, stale _g are reset by the next pass)
         _state.enabled = saved_mode

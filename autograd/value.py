@@ -47,8 +47,8 @@ def _glog(a):
 class Value:
     """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op",
-                 "_mark", "_pending", "_g", "__dict__", "__weakref__")   # the last three: engine.py
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "_spent_vjp",
+                 "_mark", "_pending", "_g", "__dict__", "__weakref__")   # _spent_vjp and the last three: engine.py
     label = ""                      # a name for drawings (set per instance only when given)
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
     _epoch = None                   # floats cannot be modified in place: nothing to check

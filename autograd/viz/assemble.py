@@ -137,8 +137,8 @@ def _param_row(d, node, name):
     short = name[len(name.rpartition(".")[0]) + 1:] if "." in name else name
     if isinstance(node, Value):
         grid = [n for n in d.order if d.names.get(id(n), "").split("[")[0] == name]
-        mags = [diagnose.grad_magnitude(n) for n in grid]
-        mag = float(np.sqrt(np.mean([m * m for m in mags if m is not None]))) if grid else None
+        mags = [m for m in (diagnose.grad_magnitude(n) for n in grid) if m is not None]
+        mag = float(np.sqrt(np.mean([m * m for m in mags]))) if mags else None     # frozen: no grad to show
         text = f"{short}: {len(grid)} Value{'s' if len(grid) != 1 else ''}"
     else:
         mag = diagnose.grad_magnitude(node)

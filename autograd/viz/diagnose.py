@@ -1,10 +1,10 @@
 """What a drawing can point out: local derivatives, dead or saturated units, gradient magnitudes."""
 import math
+import warnings
 
 import numpy as np
 
-_ALIASES = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "**"}
-_IDENTITY = {"sum", "reshape", "transpose", "broadcast_to", "astype", "getitem"}
+from ..engine import _freed
 
 
 def _scalar(x):
@@ -15,51 +15,21 @@ def _scalar(x):
 
 
 def local_derivatives(node):
-    """d node / d parent for each parent of a one-number node, from its op name and data; None if unknown."""
-    xs = [_scalar(p.data) for p in node._parents]
-    out = _scalar(node.data)
-    if out is None or None in xs or not xs:
+    """d node / d parent for each parent of a one-number node; None if it cannot be told.
+
+    Each is the node's own vjp asked with a seed of 1, so a label is exactly the factor backward()
+    multiplies by (a Value keeps its vjp for drawings after backward, see engine.py)."""
+    vjp = node._vjp
+    if vjp is None or vjp is _freed:
+        vjp = getattr(node, "_spent_vjp", None)
+    parents = node._parents
+    if vjp is None or not parents or _scalar(node.data) is None or None in [_scalar(p.data) for p in parents]:
         return None
-    op = _ALIASES.get(node._op, node._op)
-    try:
-        return _binary(op, out, *xs) if len(xs) == 2 else _unary(op, out, xs[0])
-    except (ZeroDivisionError, OverflowError, ValueError):
-        return [math.nan] * len(xs)                   # e.g. 1/b at b = 0
-
-
-def _binary(op, out, a, b):
-    if op == "+":
-        return [1.0, 1.0]
-    if op == "-":
-        return [1.0, -1.0]
-    if op in ("*", "matmul"):
-        return [b, a]                                 # d(ab)/da = b, d(ab)/db = a
-    if op == "/":
-        return [1 / b, -out / b]                      # d(a/b)/db = -a/b^2
-    if op == "**":
-        return [b * a ** (b - 1), out * math.log(a)]  # d a^b/db = a^b ln a
-    return None
-
-
-def _unary(op, out, a):
-    if op.startswith("**"):
-        k = float(op[2:])                             # the exponent as the op name prints it (:g)
-        return [k * a ** (k - 1)]
-    if op in _IDENTITY:
-        return [1.0]
-    table = {
-        "neg": lambda: -1.0,
-        "exp": lambda: out,                           # d/dx e^x = e^x
-        "log": lambda: 1 / a,
-        "sqrt": lambda: 1 / (2 * out),
-        "tanh": lambda: 1 - out * out,                # d/dx tanh = 1 - tanh^2
-        "sigmoid": lambda: out * (1 - out),           # d/dx s = s (1 - s)
-        "relu": lambda: float(a > 0),
-        "abs": lambda: float((a > 0) - (a < 0)),
-        "leaky_relu": lambda: 1.0 if a > 0 else out / a,   # the slope, read off the data
-    }
-    d = table.get(op)
-    return None if d is None else [float(d())]
+    seed = 1.0 if isinstance(node.data, float) else np.ones_like(node.data)
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        grads = vjp(seed, node.data, *[p.data for p in parents])
+    return [math.nan if g is None else _scalar(g) for g in grads]
 
 
 _PEAK_SLOPE = {"tanh": 1.0, "sigmoid": 0.25}
@@ -76,9 +46,9 @@ def unit_status(node, saturation=0.05):
     if op not in ("relu", "tanh", "sigmoid"):
         return None
     y = np.asarray(node.data, dtype=np.float64)
-    y = y.reshape(-1, y.shape[-1]) if y.ndim >= 2 else y.reshape(1, -1)
     if y.size == 0:
         return None
+    y = y.reshape(-1, y.shape[-1]) if y.ndim >= 2 else y.reshape(1, -1)
     if op == "relu":
         bad = (y <= 0).all(axis=0)
         kind = "dead"
