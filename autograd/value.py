@@ -18,7 +18,7 @@ _new = object.__new__
 # so each formula is written once with operators that work on both. Those that Tensor shares
 # are in vjps.py; these differ from Tensor's in how they guard float edge cases.
 def _div_vjp(g, out, a, b):
-    ga = g / b
+    ga = _gdiv(g, b)
     return ga, -ga * out            # d(a/b)/db = -a/b^2 = -(1/b) * out
 
 
@@ -34,6 +34,14 @@ def _relu_vjp(g, out, a):
 
 def _abs_vjp(g, out, a):
     return (g * ((a > 0) - (a < 0)),)         # sign(a); 0 at the kink
+
+
+def _log_vjp(g, out, a):
+    return (_gdiv(g, a),)                    # 1/a, and inf (not ZeroDivisionError) at a = 0
+
+
+def _gdiv(a, b):
+    return _div(a, b) if type(a) is float and type(b) is float else a / b
 
 
 def _gpow(a, b):
@@ -132,7 +140,7 @@ class Value:
 
     def log(self):
         """Natural log; log(0) is -inf and log(x < 0) is nan, each with a RuntimeWarning."""
-        return Value._make(_log(self.data), (self,), vjps.log, "log")
+        return Value._make(_log(self.data), (self,), _log_vjp, "log")
 
     def tanh(self):
         """Hyperbolic tangent."""

@@ -87,3 +87,17 @@ def test_bad_data_is_refused():
 
 def test_repr_and_label():
     assert "label='w'" in repr(Value(1.0, label="w"))
+
+
+@pytest.mark.parametrize("f, value, grad", [
+    (lambda x: x.log(), -math.inf, math.inf),
+    (lambda x: 2.0 / x, math.inf, -math.inf),
+    (lambda x: x ** -1, math.inf, -math.inf),
+])
+def test_backward_at_zero_follows_ieee_too(f, value, grad):
+    """Not only the forward: a gradient of 1/0 is inf with a warning, never a ZeroDivisionError."""
+    x = Value(0.0)
+    with pytest.warns(RuntimeWarning):
+        y = f(x)
+        y.backward()
+    assert y.data == value and x.grad == grad
