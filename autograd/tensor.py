@@ -189,6 +189,7 @@ class Tensor:
 
     @staticmethod
     def _store_grad(node, g, fast, handed):
+        """Accumulate g into node.grad (the engine calls this for leaves and retained nodes)."""
         if fast:
             # a stored gradient must own its memory: vjps may hand one array to several inputs
             if type(g) is not np.ndarray:

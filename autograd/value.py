@@ -69,14 +69,9 @@ class Value:
             self.data = float(data)
         except (TypeError, ValueError):
             raise TypeError(f"Value(data) needs a real number, got {type(data).__name__}: {data!r}") from None
-        self.grad = 0.0
+        _init_leaf(self, self.data, True)
         if label:
             self.label = label
-        self.requires_grad = True
-        self._parents = ()
-        self._vjp = None
-        self._op = ""
-        self._mark = None
 
     # --- graph construction -------------------------------------------------------------------
     @staticmethod
@@ -102,15 +97,7 @@ class Value:
         if isinstance(x, Value):
             return x
         if type(x) in (float, int) or isinstance(x, numbers.Real):
-            c = _new(Value)
-            c.data = float(x)
-            c.grad = 0.0
-            c._mark = None
-            c.requires_grad = False
-            c._parents = ()
-            c._vjp = None
-            c._op = ""
-            return c
+            return _init_leaf(_new(Value), float(x), False)
         return NotImplemented
 
     # --- arithmetic (the binary operators are made by _binary below the class) ----------------
@@ -209,6 +196,18 @@ class Value:
     def __repr__(self):
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"
+
+
+def _init_leaf(v, data, requires_grad):
+    """Fill a fresh Value as a leaf (an input or parameter, or a constant when not requires_grad)."""
+    v.data = data
+    v.grad = 0.0
+    v.requires_grad = requires_grad
+    v._parents = ()
+    v._vjp = None
+    v._op = ""
+    v._mark = None
+    return v
 
 
 def _binary(name, forward, vjp, op):

@@ -155,9 +155,13 @@ abs.__doc__ = "|x|, elementwise; gradient 0 at 0."
 @tensor_method
 def leaky_relu(self, negative_slope=0.01):
     """x where x > 0, negative_slope * x elsewhere."""
+    s = negative_slope
     x = self.data
-    slope = np.where(x > 0, 1, negative_slope).astype(x.dtype, copy=False)
-    return _make(x * slope, (self,), lambda g, out, x: (g * slope,), "leaky_relu")
+
+    def vjp(g, out, x):                      # slope 1 or s: built only if backward runs
+        x = _raw(x)
+        return (g * np.where(x > 0, 1, s).astype(x.dtype, copy=False),)
+    return _make(np.where(x > 0, x, s * x), (self,), vjp, "leaky_relu")
 
 
 @tensor_method

@@ -29,47 +29,41 @@ def _inplace(self, what):
 def _inplace_op(self, other, fn, what):
     """self op= other in place; on a graph node Python falls back to the out-of-place operator."""
     if self.requires_grad and _state.enabled and not self.is_leaf:
-        return NotImplemented            # Python falls back to the out-of-place operator
+        return NotImplemented            # `h += 1` rebinds h to a new node, as autograd needs
+    return _apply(self, other, fn, what)
+
+
+def _apply(self, other, fn, what):
     data = _inplace(self, what)
     fn(data, other.data if isinstance(other, Tensor) else other, out=data, casting="same_kind")
     return self
 
-@tensor_method
-def __iadd__(self, other):
-    return _inplace_op(self, other, np.add, "+=")
 
-@tensor_method
-def __isub__(self, other):
-    return _inplace_op(self, other, np.subtract, "-=")
+for _name, _ufunc, _symbol in (("iadd", np.add, "+="), ("isub", np.subtract, "-="),
+                               ("imul", np.multiply, "*="), ("itruediv", np.divide, "/=")):
+    setattr(Tensor, f"__{_name}__",
+            lambda self, other, _u=_ufunc, _s=_symbol: _inplace_op(self, other, _u, _s))
 
-@tensor_method
-def __imul__(self, other):
-    return _inplace_op(self, other, np.multiply, "*=")
-
-@tensor_method
-def __itruediv__(self, other):
-    return _inplace_op(self, other, np.divide, "/=")
 
 @tensor_method
 def __setitem__(self, index, value):
     data = _inplace(self, "item assignment")
     data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
 
+
 @tensor_method
 def add_(self, other, alpha=1.0):
     """self += alpha * other, in place."""
-    data = _inplace(self, "add_")
-    other = other.data if isinstance(other, Tensor) else other
-    if alpha == 1.0:
-        np.add(data, other, out=data, casting="same_kind")
-    else:
-        np.add(data, np.multiply(other, alpha), out=data, casting="same_kind")
-    return self
+    if alpha != 1.0:
+        other = np.multiply(other.data if isinstance(other, Tensor) else other, alpha)
+    return _apply(self, other, np.add, "add_")
+
 
 @tensor_method
 def mul_(self, other):
     """self *= other, in place."""
-    return __imul__(self, other)
+    return _apply(self, other, np.multiply, "mul_")
+
 
 @tensor_method
 def zero_(self):
@@ -77,11 +71,13 @@ def zero_(self):
     _inplace(self, "zero_")[...] = 0
     return self
 
+
 @tensor_method
 def fill_(self, value):
     """Fill with `value`, in place."""
     _inplace(self, "fill_")[...] = value
     return self
+
 
 @tensor_method
 def copy_(self, src):

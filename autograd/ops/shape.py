@@ -4,7 +4,7 @@ None of these changes a value, so each vjp only moves `g` back into the input's 
 """
 import numpy as np
 
-from ..tensor import Tensor, tensor_method, _raw, _index_data
+from ..tensor import Tensor, tensor_method, _index_data
 
 _lift = Tensor._lift
 
@@ -151,9 +151,7 @@ def __getitem__(self, index):
         out = self.data[index]
     except IndexError as e:
         raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {e}") from None
-    shape, basic = self.shape, _is_basic(index)
-    if type(out) is not np.ndarray or (basic and out.base is None):
-        out = np.asarray(out)
+    shape, basic = self.shape, _is_basic(index)          # (_make turns a picked scalar into a 0-d array)
     return _make(out, (self,), lambda g, out, x: (_scatter(g, shape, index, basic),), "getitem")
 
 

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Tensor
 from nn.data import Standardize
 
 
