@@ -91,8 +91,8 @@ def __pow__(self, other):
 
     def vjp(g, out, x, y):                           # d x^y = y x^(y-1) dx + x^y ln(x) dy
         ga = _mask(g * y * x ** (y - 1), (_raw(y) == 0) & (_raw(x) == 0)) if na else None   # 0 * 0^-1
-        gb = _mask(g * out * _log(x), _raw(x) == 0) if nb else None          # 0^y is 0: flat in y
-        return ga, gb
+        gb = _mask(g * out * _log(x), (_raw(x) == 0) & (_raw(y) >= 0)) if nb else None   # 0^y = 0 (y > 0) or 1:
+        return ga, gb                                # flat in y; for y < 0, 0^y = inf and the slope is -inf (PyTorch)
     return _binary(np.power, a, b, vjp, "pow")
 
 

@@ -79,11 +79,17 @@ def mean(self, axis=None, keepdims=False):
 
 @tensor_method
 def var(self, axis=None, keepdims=False, ddof=0):
-    """Variance over `axis` (ddof=0: divide by n; ddof=1: by n - 1)."""
+    """Variance over `axis` (ddof=0: divide by n; ddof=1: by n - 1).
+
+    With ddof >= n the divisor is 0, so the result is inf (nan for constant data), as in numpy and PyTorch."""
     axes = _axes(axis, self.ndim, "var")
     n = int(np.prod([self.shape[a] for a in axes]))
     d = self - self.mean(axes, keepdims=True)
-    return (d * d).sum(axes, keepdims) * (1.0 / (n - ddof) if n > ddof else float("nan"))
+    ss = (d * d).sum(axes, keepdims)
+    if n > ddof:
+        return ss * (1.0 / (n - ddof))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return ss / 0.0
 
 
 def _extreme(self, axis, keepdims, fn, op):
