@@ -15,8 +15,13 @@ slot reads instead of dictionary lookups on the hottest loop. So two backward pa
 shared nodes must not run at the same time (they would race on `.grad` anyway).
 """
 import itertools
+import threading
 
 from .grad_mode import _state
+
+# One backward pass at a time in this process: passes over graphs that share a leaf would race on its
+# pass-local slots and its .grad (Python threads share one interpreter, so this costs no parallelism).
+_lock = threading.Lock()
 
 _passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
 
@@ -35,10 +40,17 @@ def _freed(*_):
     """Sentinel vjp of a node whose graph was released by an earlier backward()."""
 
 
-def _count_consumers(root, mark):
+def _count_consumers(root, mark, now):
     """Reach every node root depends on through requires-grad edges; set each one's count of such
-    edges into it (`_pending`) and clear its gradient for this pass."""
+    edges into it (`_pending`) and clear its gradient for this pass.
+
+    Each node made before the in-place clock's time `now` is checked for inputs changed in place
+    after it used them, before any vjp runs. This also keeps the walk safe from cycles: only an
+    in-place change can close one (a tensor made to depend on an op that read its old value), and
+    that op is such a node."""
     root._mark, root._pending, root._g = mark, 0, None
+    if root._epoch is not None and root._epoch != now:
+        _check_versions(root)
     stack = [root]
     while stack:
         for p in stack.pop()._parents:
@@ -47,6 +59,9 @@ def _count_consumers(root, mark):
                     p._pending += 1
                 else:
                     p._mark, p._pending, p._g = mark, 1, None
+                    epoch = p._epoch
+                    if epoch is not None and epoch != now:
+                        _check_versions(p)
                     stack.append(p)
 
 
@@ -54,10 +69,13 @@ def _check_versions(node):
     """Refuse to backward through an op whose input was modified in place after the op used it."""
     for i, p in enumerate(node._parents):
         if p._version > node._epoch:
+            what = getattr(p, "shape", None)
+            what = "a Value" if what is None else f"shape {what}"
             raise RuntimeError(
-                f"backward through '{node._op}': its input {i} (shape {p.shape}) was modified in place "
-                f"after '{node._op}' used it, so the value saved for backward is stale. Modify it only "
-                "after backward(), or use an out-of-place op (x = x + 1) instead.")
+                f"backward through '{node._op}': its input {i} ({what}) was modified in place (by "
+                f"{p._changed_by or 'an in-place op'}) after '{node._op}' used it, so the value it used is gone. "
+                "Modify it only after backward() (optimizer.step() after loss.backward()), or use an "
+                "out-of-place op (x = x + 1) instead.")
 
 
 def _reentered(node):
@@ -81,6 +99,19 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     their `.grad`. With `inputs` (a sequence of nodes), nothing is written: the gradients of
     those nodes are returned as a list (None for a node the root does not depend on).
     """
+    if _state.in_backward:
+        raise RuntimeError("backward() called while another backward() is running in this thread (from "
+                           "inside a vjp?); that would corrupt the outer pass. Compute it outside the vjp.")
+    if inputs is None and not create_graph and _state.grad_depth:
+        raise RuntimeError(
+            "backward() inside a function that autograd.grad is differentiating: the gradients it stores "
+            "would be constants to the outer grad, so the outer derivative would silently miss them. Use "
+            "autograd.grad(...) for the inner gradient, or backward(create_graph=True).")
+    with _lock:
+        return _run(root, seed, retain_graph, create_graph, inputs)
+
+
+def _run(root, seed, retain_graph, create_graph, inputs):
     cls = type(root)
     fit, store, keep_structure = cls._fit_grad, cls._store_grad, cls._keep_structure
     targets = None
@@ -89,9 +120,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
         for i, x in enumerate(inputs):
             targets.setdefault(id(x), []).append(i)
     results = None if inputs is None else [None] * len(inputs)
-    if _state.in_backward:
-        raise RuntimeError("backward() called while another backward() is running in this thread (from "
-                           "inside a vjp?); that would corrupt the outer pass. Compute it outside the vjp.")
+    done = []                           # (node, gradient) to store once the whole pass has succeeded
     handed = set()                      # ids of arrays already stored as some node's .grad
     fast = not create_graph
     now = clock[0]
@@ -100,7 +129,7 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     _state.enabled = create_graph       # record the backward pass only when asked to
     try:
         mark = next(_passes)
-        _count_consumers(root, mark)
+        _count_consumers(root, mark, now)
         root._g = seed
         ready = [root]
         while ready:
@@ -113,17 +142,11 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                     for i in targets.get(id(node), ()):
                         results[i] = g
                 elif vjp is None or node._retain:
-                    if store is None:
-                        node.grad = node.grad + g       # scalars: plain accumulation
-                    else:
-                        store(node, g, fast, handed)
+                    done.append((node, g))
             if vjp is None:
                 continue
             if vjp is _freed:
                 raise _second_pass(node)
-            epoch = node._epoch
-            if epoch is not None and epoch != now:
-                _check_versions(node)
             parents = node._parents
             if g is None:
                 pgs = (None,) * len(parents)
@@ -154,14 +177,11 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
                     raise _reentered(p)
                 if p._vjp is not None or targets is not None:
                     ready.append(p)
-                else:                           # a leaf with all its gradient: store it now
+                else:                           # a leaf with all its gradient: store it at the end
                     pg = p._g
                     if pg is not None:
                         p._g = None
-                        if store is None:
-                            p.grad = p.grad + pg
-                        else:
-                            store(p, pg, fast, handed)
+                        done.append((p, pg))
             if not retain_graph:
                 node._vjp = _freed              # drop the saved buffers ...
                 if keep_structure:
@@ -171,7 +191,18 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
     finally:                            # (after an error, stale _g are reset by the next pass)
         _state.enabled = saved_mode
         _state.in_backward = False
+    _commit(done, store, fast, handed)  # an error above leaves every .grad as it was
     return results
+
+
+def _commit(done, store, fast, handed):
+    """Accumulate the pass's gradients into .grad."""
+    if store is None:
+        for node, g in done:
+            node.grad = node.grad + g   # scalars: plain accumulation
+    else:
+        for node, g in done:
+            store(node, g, fast, handed)
 
 
 def unbroadcast(g, shape, op="?", index="?"):

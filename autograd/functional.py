@@ -5,30 +5,26 @@ floats/arrays, except when an argument is itself a node that requires grad (as i
 `grad`): then they come back as nodes connected to it, so the outer call can differentiate them.
 """
 import numbers
-import threading
 
 import numpy as np
 
 from . import engine
-from .grad_mode import enable_grad
+from .grad_mode import enable_grad, _state
 from .tensor import Tensor
 from .value import Value
 
 
-_depth = threading.local()          # how many grad calls are running in this thread
-
-
-def _variable(arg):
-    """(node to differentiate with respect to, True if it belongs to an enclosing grad's graph)."""
-    if isinstance(arg, (Tensor, Value)) and arg.requires_grad and getattr(_depth, "n", 0) > 0:
-        return arg * 1.0, True          # a node of its own, so two positions holding arg stay distinct
+def _variable(arg, nested):
+    """The node to differentiate with respect to, for the argument `arg`."""
+    if nested and isinstance(arg, (Tensor, Value)) and arg.requires_grad:
+        return arg * 1.0                # a node of its own, still connected to the enclosing grad's graph
     if isinstance(arg, Value):
-        return Value(arg.data), False
+        return Value(arg.data)
     data = arg.data if isinstance(arg, Tensor) else arg
     if not isinstance(data, (numbers.Real, np.ndarray, list, tuple)):
         raise TypeError(f"grad: cannot differentiate with respect to {type(arg).__name__}")
     return Tensor(np.asarray(data, dtype=np.float64) if np.asarray(data).dtype.kind != "f" else data,
-                  requires_grad=True), False
+                  requires_grad=True)
 
 
 def _plain(x, like):
@@ -50,23 +46,24 @@ def value_and_grad(f, argnums=0):
             if i >= len(args):
                 raise TypeError(f"grad: argnums {argnums} but f was called with {len(args)} positional arguments")
         originals = [args[i] for i in nums]
-        made = {i: _variable(args[i]) for i in dict.fromkeys(nums)}     # one variable per position
-        pairs = [made[i] for i in nums]
-        for i, (x, _) in zip(nums, pairs):
+        # Inside another grad's f, the result may depend on that grad's variables (through arguments or
+        # through f's closure): record this backward pass and return nodes, so the outer grad sees it all.
+        nested = _state.grad_depth > 0
+        made = {i: _variable(args[i], nested) for i in dict.fromkeys(nums)}     # one variable per position
+        xs = [made[i] for i in nums]
+        for i, x in zip(nums, xs):
             args[i] = x
-        _depth.n = getattr(_depth, "n", 0) + 1
+        _state.grad_depth += 1
         try:
             with enable_grad():
                 out = f(*args, **kwargs)
         finally:
-            _depth.n -= 1
+            _state.grad_depth -= 1
         if isinstance(out, numbers.Real) or (isinstance(out, np.ndarray) and out.size == 1):
             out = Tensor(float(out))                 # f ignored its variables: the gradient is zero
         if not isinstance(out, (Tensor, Value)) or np.size(out.data) != 1:
             shape = getattr(out, "shape", type(out).__name__)
             raise TypeError(f"grad: f must return a scalar Tensor or Value, got {shape}")
-        xs = [x for x, _ in pairs]
-        nested = any(inner for _, inner in pairs)
         if not out.requires_grad:
             grads = [None] * len(xs)
         else:

@@ -6,6 +6,7 @@ import threading
 class _State(threading.local):
     enabled = True          # class attributes: every new thread starts with recording on
     in_backward = False     # and with no backward pass running (engine.py refuses to nest them)
+    grad_depth = 0          # autograd.grad calls running in this thread (functional.py)
 
 
 _state = _State()
