@@ -16,6 +16,7 @@ from .grad_mode import _state
 
 _new = object.__new__
 _NUMERIC = "biuf"
+_FRESH = (float, int, bool, list, tuple)    # np.asarray of these makes a new array: nothing to copy
 
 
 class Tensor:
@@ -26,7 +27,10 @@ class Tensor:
                  "_mark", "_pending", "_g", "__dict__", "__weakref__")   # the last three: engine.py
     __array_ufunc__ = None          # numpy defers to our reflected operators (ndarray * t)
     label = ""                      # a name for drawings and error messages
-    _vcell = None                   # [time of the last in-place change], shared with views and detach()
+    _vcell = None                   # [time, op] of the last in-place change, shared with views and detach()
+    _view = None                    # (base, fn) when this tensor views base's memory as fn(base)
+    _views = None                   # WeakSet of the tensors viewing this one's memory (see ops/shape.py)
+    _alias = False                  # shares memory with another tensor but is not a view of it (detach, broadcast_to)
     _retain = False                 # keep .grad of this non-leaf after backward (retain_grad)
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
@@ -68,13 +72,17 @@ class Tensor:
 
     @staticmethod
     def _lift(x, like=None):
-        """An operand as a Tensor; a Python scalar takes `like`'s float dtype, as numpy does."""
+        """An operand as a Tensor; a Python scalar takes `like`'s float dtype, as numpy does.
+
+        An array operand of an op that may be recorded is copied: the caller can still write into
+        their array (a reused batch buffer), and backward must see the values the forward used."""
         if isinstance(x, Tensor):
             return x
         if like is not None and type(x) in (float, int, bool) and like.data.dtype.kind == "f":
             arr = np.array(x, dtype=like.data.dtype)
         else:
-            arr = np.asarray(x)
+            kept = _state.enabled and (like is None or like.requires_grad) and not isinstance(x, _FRESH)
+            arr = np.array(x) if kept else np.asarray(x)
             if arr.dtype.kind not in _NUMERIC:
                 raise TypeError(f"cannot use {type(x).__name__} of dtype {arr.dtype} as a Tensor operand")
         t = _new(Tensor)
@@ -88,19 +96,24 @@ class Tensor:
         cell = self._vcell
         return 0 if cell is None else cell[0]
 
-    @_version.setter
-    def _version(self, time):
+    @property
+    def _changed_by(self):
+        """The in-place op that last changed this tensor's memory ("" if none)."""
+        cell = self._vcell
+        return "" if cell is None else cell[1]
+
+    def _bump(self, op):
+        """Record an in-place change made by `op` to this tensor's memory: advance the clock."""
         cell = self._vcell
         if cell is None:
-            self._vcell = [time]
-        else:
-            cell[0] = time
+            cell = self._vcell = [0, ""]
+        cell[0], cell[1] = engine.tick(), op
 
     def _shares_version_with(self, source):
         """Make this tensor (a view of `source`'s memory) see `source`'s in-place changes, and vice versa."""
         cell = source._vcell
         if cell is None:
-            cell = source._vcell = [0]
+            cell = source._vcell = [0, ""]
         self._vcell = cell
         return self
 
@@ -130,6 +143,7 @@ class Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
         t = _new(Tensor)
         _init_leaf(t, self.data, False, self.label)
+        t._alias = True                         # its memory is self's: a recorded in-place edit is refused
         return t._shares_version_with(self)     # an in-place edit of one is an edit of both
 
     def requires_grad_(self, requires_grad=True):

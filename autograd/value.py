@@ -9,6 +9,7 @@ import operator
 
 from . import engine, vjps
 from ._floatmath import exp as _exp, log as _log, div as _div, pow as _pow, sigmoid as _sigmoid
+from .engine import clock as _clock
 from .grad_mode import _state
 
 _new = object.__new__
@@ -24,8 +25,8 @@ def _div_vjp(g, out, a, b):
 
 def _pow_vjp(g, out, a, b):                  # both a and b vary: d a^b = b a^(b-1) da + a^b ln(a) db
     ga = g * b * _gpow(a, b - 1) if float(b) != 0 or float(a) != 0 else g * 0.0   # 0 * 0^-1
-    gb = g * out * _glog(a) if float(a) != 0 else g * 0.0          # 0^b is 0: flat in b
-    return ga, gb
+    gb = g * out * _glog(a) if float(a) != 0 or float(b) < 0 else g * 0.0   # 0^b = 0 for b >= 0: flat in b;
+    return ga, gb                                                           # 0^b = inf for b < 0: -inf slope
 
 
 def _relu_vjp(g, out, a):
@@ -55,12 +56,13 @@ def _glog(a):
 class Value:
     """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "_spent_vjp",
+    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "_epoch", "_spent_vjp",
                  "_mark", "_pending", "_g", "__dict__", "__weakref__")   # _spent_vjp and the last three: engine.py
     label = ""                      # a name for drawings (set per instance only when given)
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
-    _epoch = None                   # floats cannot be modified in place: nothing to check
     _retain = True                  # like micrograd, every node keeps its gradient for inspection
+    _version = 0                    # in-place clock time of the last copy_() (set per instance only then)
+    _changed_by = ""
 
     def __init__(self, data, label=""):
         if isinstance(data, Value):
@@ -84,6 +86,7 @@ class Value:
             out.requires_grad = True
             out._parents = parents
             out._vjp = vjp
+            out._epoch = _clock[0]      # backward refuses it if a parent's copy_() came later
         else:
             out.requires_grad = False
             out._parents = ()
@@ -170,6 +173,21 @@ class Value:
     def __float__(self):
         return self.data
 
+    def copy_(self, x):
+        """Set this leaf's number in place (what optimizers and load_state_dict use, under `no_grad()`).
+
+        Graphs built before the change refuse to backward through it; a raw `v.data = x` is not checked."""
+        if self._vjp is not None:
+            raise RuntimeError(f"copy_() on a Value computed by '{self._op}': only leaves (inputs, parameters) "
+                               "can be set; rebind the name instead (v = v * 2).")
+        if self.requires_grad and _state.enabled:
+            raise RuntimeError("copy_() on a Value that requires grad would hide the change from autograd; "
+                               "do parameter updates inside `with autograd.no_grad():`.")
+        self.data = float(x.data if isinstance(x, Value) else x)
+        self._version = engine.tick()
+        self._changed_by = "copy_"
+        return self
+
     def __bool__(self):
         return self.data != 0.0
 
@@ -206,6 +224,7 @@ def _init_leaf(v, data, requires_grad):
     v._parents = ()
     v._vjp = None
     v._op = ""
+    v._epoch = None
     v._mark = None
     return v
 

@@ -44,14 +44,12 @@ def _to_array(p):
 
 def _assign(p, arr):
     """Copy `arr` into parameter `p` in place (the same node objects keep their identity)."""
-    if isinstance(p, Tensor):
-        with no_grad():
-            p.copy_(arr)
-    elif isinstance(p, Value):
-        p.data = float(arr)
-    else:
-        for v, x in zip(p.flat, arr.flat):
-            v.data = float(x)
+    with no_grad():                     # versioned changes: graphs built before the load refuse backward
+        if isinstance(p, (Tensor, Value)):
+            p.copy_(arr if isinstance(p, Tensor) else float(arr))
+        else:
+            for v, x in zip(p.flat, arr.flat):
+                v.copy_(float(x))
 
 
 class Module:

@@ -51,7 +51,7 @@ class Optimizer:
             x = np.array([p.data for p in self.values])
             x -= self._direction(x, np.array([p.grad for p in self.values]), self.state.setdefault("values", {}))
             for p, xi in zip(self.values, x.tolist()):
-                p.data = xi
+                p.copy_(xi)                 # versioned: a graph built before this step refuses backward
 
     def _direction(self, x, g, state):
         raise NotImplementedError

@@ -1,86 +1,248 @@
-"""In-place updates: what optimizers use under `no_grad()`.
+"""In-place updates (`+=`, `add_`, `copy_`, item assignment ...), with PyTorch's semantics.
 
-A leaf that requires grad may only change in place with grad mode off; a graph node cannot
-change at all (its array is read-only: the graph saved it). Each change advances the in-place
-clock, so a backward through an op that saw the old value refuses to run.
+Every in-place change writes into the tensor's own memory, so views and other names of it see the
+new values, and advances the in-place clock (`engine.tick`). What else happens depends on the case:
+
+- Nothing involved needs a gradient (grad mode off, or neither the tensor nor any operand requires
+  grad): the data changes, nothing is recorded. This is how optimizers update parameters under
+  `no_grad()`. Memory a graph saved for backward is read-only and refused here.
+- Grad mode on and the tensor or an operand requires grad: the change is *recorded*. The tensor's
+  old state moves to a snapshot node, the tensor becomes the node `op(snapshot, operand)`, and its
+  gradient flows to the snapshot and the operand (`X += W` on a buffer X makes X depend on W).
+  Through a view `v = base[...]` the change is recorded on the base (its other elements pass the
+  gradient through unchanged) and `v` is re-derived from it.
+- Refused with an error saying what to write instead: a leaf that requires grad, or a view of one,
+  in grad mode (do updates under `no_grad()`); a tensor sharing memory without being a view of it
+  (`detach()`, `broadcast_to`); item assignment whose index repeats an element that a gradient
+  flows to.
+
+Ops recorded before a change that read the old value fail at backward() with an error naming the
+change (the version check in engine.py), because their input is now a different value.
 """
 import numpy as np
 
-from .. import engine
 from ..grad_mode import _state
-from ..tensor import Tensor, tensor_method, _index_data
+from ..tensor import Tensor, tensor_method, _index_data, _new
+
+_lift = Tensor._lift
 
 
-def _inplace(self, what):
-    """The data to modify in place, after checking that autograd allows it; advances the clock."""
-    if self.requires_grad and _state.enabled:
-        if self.is_leaf:
-            raise RuntimeError(
-                f"{what} on a leaf tensor that requires grad (shape {self.shape}) would hide the change "
-                "from autograd; do parameter updates inside `with autograd.no_grad():`.")
-        raise RuntimeError(f"{what} on a tensor produced by '{self._op}' is not supported: "
-                           "use the out-of-place form (x = x + y).")
-    if not self.data.flags.writeable:
-        raise RuntimeError(f"{what}: this tensor's data (from '{self._op or 'a view'}') was saved by a graph "
-                           "for backward and is read-only; copy it first (t = t.detach() * 1).")
-    self._version = engine.tick()
-    return self.data
-
-def _inplace_op(self, other, fn, what):
-    """self op= other in place; on a graph node Python falls back to the out-of-place operator."""
-    if self.requires_grad and _state.enabled and not self.is_leaf:
-        return NotImplemented            # `h += 1` rebinds h to a new node, as autograd needs
-    return _apply(self, other, fn, what)
+def _records(self, operands):
+    """True when the change must be recorded: grad mode on and a tensor involved requires grad."""
+    return _state.enabled and (self.requires_grad or any(isinstance(o, Tensor) and o.requires_grad
+                                                         for o in operands))
 
 
-def _apply(self, other, fn, what):
-    data = _inplace(self, what)
-    fn(data, other.data if isinstance(other, Tensor) else other, out=data, casting="same_kind")
+def _modify(self, what, operands, apply, compute):
+    """The in-place change `what`: `apply(data)` on raw memory when nothing is recorded, else the
+    out-of-place `compute(old, *operands)` recorded in self's place. Returns self."""
+    if _records(self, operands):
+        return _record(self, what, operands, compute)
+    data = self.data
+    if not data.flags.writeable:
+        raise RuntimeError(f"{what}: this tensor's memory (from '{self._op or 'a view'}', shape {self.shape}) is "
+                           "read-only: a graph saved it for backward, or it is a broadcast view. Work on a copy "
+                           "(t = t.detach() * 1) or use the out-of-place form (t = t + y).")
+    apply(data)
+    self._bump(what)
     return self
 
 
-for _name, _ufunc, _symbol in (("iadd", np.add, "+="), ("isub", np.subtract, "-="),
-                               ("imul", np.multiply, "*="), ("itruediv", np.divide, "/=")):
-    setattr(Tensor, f"__{_name}__",
-            lambda self, other, _u=_ufunc, _s=_symbol: _inplace_op(self, other, _u, _s))
+def _record(self, what, operands, compute):
+    base, view = self._view or (self, None)
+    _check_recordable(self, base, what)
+    old = _snapshot(base)
+    operands = [_before(o, base, old, what) for o in operands]
+    if view is None:
+        new = compute(old, *operands)
+    else:                                   # write through the view: base's other elements stay as they were
+        region = view(old)
+        new = _put(old, view(_positions(base.shape)), _fit(compute(region, *operands), region, what), what)
+    _take_over(base, _fit(new, base, what), what)
+    for v in list(base._views or ()):       # every view of base (self too) now reads the new value
+        fresh = v._view[1](base)
+        _take_graph(v, fresh)
+        v.data = fresh.data
+    return self
+
+
+def _before(o, base, old, what):
+    """Operand `o` as it was before the change: base itself, or a view of it, is read from the snapshot
+    (so `h += h` is 2h, and the graph gets no cycle)."""
+    if not isinstance(o, Tensor):
+        return o
+    if o is base:
+        return old
+    if base._vcell is None or o._vcell is not base._vcell:
+        return o
+    if o._view is not None and o._view[0] is base:
+        return o._view[1](old)
+    raise RuntimeError(f"{what}: an operand (shape {o.shape}) shares memory with the tensor being changed without "
+                       "being a view of it; copy it first (y = y.detach() * 1).")
+
+
+def _check_recordable(self, base, what):
+    if self._alias and not base._alias and self._view is not None:
+        raise RuntimeError(f"{what} on a broadcast view (shape {self.shape}): its elements repeat, so there is no "
+                           "single place to write; use the out-of-place form (t = t + y).")
+    if base.requires_grad and base.is_leaf:
+        of = "a view of a leaf" if base is not self else "a leaf"
+        raise RuntimeError(
+            f"{what} on {of} tensor that requires grad (shape {base.shape}) would hide the change from "
+            "autograd; do parameter updates inside `with autograd.no_grad():`, or use an out-of-place op.")
+    if base._alias:
+        raise RuntimeError(
+            f"{what}: this tensor (shape {self.shape}) shares memory with another tensor without being a view of "
+            "it (detach() or broadcast_to), so autograd cannot record a change the other one would see. Copy "
+            "it first (t = t.detach() * 1), or use the out-of-place form (t = t + y).")
+
+
+def _snapshot(t):
+    """A new node holding t's current value (a copy) and t's place in the graph."""
+    s = _new(Tensor)
+    s.data = np.array(t.data)
+    if t.requires_grad:
+        s.data.setflags(write=False)
+    s.grad, s.requires_grad, s._mark = None, t.requires_grad, None
+    s._parents, s._vjp, s._op, s._epoch = t._parents, t._vjp, t._op, t._epoch
+    if t.label:
+        s.label = t.label
+    return s
+
+
+def _take_graph(t, new):
+    """Make t the node `new` (same value): its parents, vjp and op."""
+    t.requires_grad, t._mark = new.requires_grad, None
+    t._parents, t._vjp, t._op, t._epoch = new._parents, new._vjp, new._op, new._epoch
+
+
+def _take_over(base, new, what):
+    """Write `new`'s value into base's own memory and make base the node `new`."""
+    data = base.data
+    if not data.flags.writeable:            # read-only because a graph saved it: the snapshot keeps the old value
+        try:
+            data.setflags(write=True)
+        except ValueError:
+            raise RuntimeError(f"{what}: this tensor's memory (shape {base.shape}) is a read-only view of an array "
+                               "autograd does not own; copy it first (t = t.detach() * 1).") from None
+    data[...] = new.data
+    if new.requires_grad:
+        data.setflags(write=False)
+    _take_graph(base, new)
+    base._op = what                         # named after what the user wrote (errors, drawings)
+    base._bump(what)
+
+
+def _fit(new, like, what):
+    """`new`, checked to fit in place of `like`: the same shape, a dtype `like` can hold."""
+    if new.shape != like.shape:
+        raise ValueError(f"{what}: the result has shape {new.shape} but the tensor changed in place has shape "
+                         f"{like.shape}; an in-place op cannot change a shape. Use the out-of-place form.")
+    if not np.can_cast(new.dtype, like.dtype, "same_kind"):
+        raise TypeError(f"{what}: a {new.dtype} result cannot be stored in place into a {like.dtype} tensor; "
+                        "use the out-of-place form, or cast first with .astype().")
+    return new
+
+
+def _positions(shape):
+    """The flat (C-order) position of every element of an array of `shape`."""
+    return np.arange(int(np.prod(shape)), dtype=np.intp).reshape(shape)
+
+
+def _put(base, pos, value, what):
+    """A copy of `base` with the elements at flat positions `pos` replaced by `value` (broadcast)."""
+    value = _lift(value, base)
+    try:
+        v = np.broadcast_to(value.data, pos.shape)
+    except ValueError:
+        raise ValueError(f"{what}: a value of shape {value.shape} cannot be broadcast to the {pos.shape} "
+                         "elements it replaces") from None
+    flat = pos.reshape(-1)
+    if value.requires_grad and _state.enabled and np.unique(flat).size != flat.size:
+        raise ValueError(f"{what}: the index repeats an element, so which write wins (and gets the gradient) is "
+                         "undefined; use an index without repeats, or index_add-style accumulation "
+                         "(t = t + zeros-with-values).")
+    out = np.array(base.data)
+    out.reshape(-1)[flat] = v.reshape(-1)
+    keep = np.ones(out.size, bool)
+    keep[flat] = False
+    keep, shape = keep.reshape(out.shape), pos.shape
+
+    def vjp(g, out, b, val):                # replaced elements pass nothing to base, all of g to value
+        return g * keep, g.reshape(-1)[flat].reshape(shape)
+    return Tensor._make(out, (base, value), vjp, what)
+
+
+# --- the in-place operations ---------------------------------------------------------------------
+def _arith(ufunc, other):
+    raw = other.data if isinstance(other, Tensor) else other
+    return lambda data: ufunc(data, raw, out=data, casting="same_kind")
+
+
+def _operator(ufunc, symbol, method):
+    def op(self, other):
+        return _modify(self, symbol, (other,), _arith(ufunc, other), method)
+    return op
+
+
+Tensor.__iadd__ = _operator(np.add, "+=", lambda x, y: x + y)
+Tensor.__isub__ = _operator(np.subtract, "-=", lambda x, y: x - y)
+Tensor.__imul__ = _operator(np.multiply, "*=", lambda x, y: x * y)
+Tensor.__itruediv__ = _operator(np.divide, "/=", lambda x, y: x / y)
 
 
 @tensor_method
 def __setitem__(self, index, value):
-    data = _inplace(self, "item assignment")
-    data[_index_data(index)] = value.data if isinstance(value, Tensor) else value
+    index = _index_data(index)
+
+    def apply(data):
+        data[index] = value.data if isinstance(value, Tensor) else value
+    _modify(self, "item assignment", (value,), apply,
+            lambda x, v: _put(x, _positions(x.shape)[index], v, "item assignment"))
 
 
 @tensor_method
 def add_(self, other, alpha=1.0):
     """self += alpha * other, in place."""
     if alpha != 1.0:
-        other = np.multiply(other.data if isinstance(other, Tensor) else other, alpha)
-    return _apply(self, other, np.add, "add_")
+        other = other * alpha if isinstance(other, Tensor) else np.multiply(other, alpha)
+    return _modify(self, "add_", (other,), _arith(np.add, other), lambda x, y: x + y)
+
+
+@tensor_method
+def sub_(self, other):
+    """self -= other, in place."""
+    return _modify(self, "sub_", (other,), _arith(np.subtract, other), lambda x, y: x - y)
 
 
 @tensor_method
 def mul_(self, other):
     """self *= other, in place."""
-    return _apply(self, other, np.multiply, "mul_")
+    return _modify(self, "mul_", (other,), _arith(np.multiply, other), lambda x, y: x * y)
 
 
 @tensor_method
-def zero_(self):
-    """Fill with zeros, in place."""
-    _inplace(self, "zero_")[...] = 0
-    return self
-
-
-@tensor_method
-def fill_(self, value):
-    """Fill with `value`, in place."""
-    _inplace(self, "fill_")[...] = value
-    return self
+def div_(self, other):
+    """self /= other, in place."""
+    return _modify(self, "div_", (other,), _arith(np.divide, other), lambda x, y: x / y)
 
 
 @tensor_method
 def copy_(self, src):
     """Copy `src` (broadcastable) into this tensor, in place."""
-    _inplace(self, "copy_")[...] = src.data if isinstance(src, Tensor) else src
-    return self
+    def apply(data):
+        data[...] = src.data if isinstance(src, Tensor) else src
+    return _modify(self, "copy_", (src,), apply, lambda x, s: _put(x, _positions(x.shape), s, "copy_"))
+
+
+@tensor_method
+def fill_(self, value):
+    """Fill with `value` (a number, or a one-element tensor), in place."""
+    return self.copy_(value) if isinstance(value, Tensor) else _modify(
+        self, "fill_", (), lambda data: data.fill(value), lambda x: _put(x, _positions(x.shape), value, "fill_"))
+
+
+@tensor_method
+def zero_(self):
+    """Fill with zeros, in place."""
+    return self.fill_(0)

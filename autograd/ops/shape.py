@@ -2,6 +2,8 @@
 
 None of these changes a value, so each vjp only moves `g` back into the input's layout.
 """
+import weakref
+
 import numpy as np
 
 from ..tensor import Tensor, tensor_method, _index_data
@@ -9,11 +11,24 @@ from ..tensor import Tensor, tensor_method, _index_data
 _lift = Tensor._lift
 
 
-def _make(data, parents, vjp, op):
-    """Tensor._make for shape ops: a result that views its input's memory shares its in-place version."""
+def _make(data, parents, vjp, op, view, writable=True):
+    """Tensor._make for shape ops. A result that shares its input's memory shares its in-place version
+    and remembers how to re-derive itself from the tensor owning that memory, `view(base)` (on an
+    ndarray or a Tensor): an in-place change of the base re-derives it, and an in-place change through
+    it (unless not `writable`, like a broadcast) is recorded on the base."""
     out = Tensor._make(data, parents, vjp, op)
-    if data.base is not None and len(parents) == 1:
-        out._shares_version_with(parents[0])
+    src = parents[0]
+    if np.may_share_memory(data, src.data):
+        out._shares_version_with(src)
+        if src._alias or not writable:
+            out._alias = True
+        if not src._alias:
+            base, fn = src._view or (src, None)
+            out._view = (base, view if fn is None else lambda a: view(fn(a)))
+            views = base._views
+            if views is None:
+                views = base._views = weakref.WeakSet()
+            views.add(out)
     return out
 
 
@@ -37,7 +52,8 @@ def reshape(self, *shape):
     except ValueError:
         raise ValueError(f"reshape: cannot reshape a tensor of shape {old} ({self.size} elements) "
                          f"into shape {_shape_args(shape)}") from None
-    return _make(out, (self,), lambda g, out, x: (g.reshape(old),), "reshape")
+    new = out.shape
+    return _make(out, (self,), lambda g, out, x: (g.reshape(old),), "reshape", lambda a: a.reshape(new))
 
 
 @tensor_method
@@ -50,7 +66,7 @@ def transpose(self, *axes):
         raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} dimensions "
                          f"of a tensor of shape {self.shape}") from None
     inverse = tuple(np.argsort([a % self.ndim for a in axes]))     # negative axes name the same dims
-    return _make(out, (self,), lambda g, out, x: (g.transpose(inverse),), "transpose")
+    return _make(out, (self,), lambda g, out, x: (g.transpose(inverse),), "transpose", lambda a: a.transpose(axes))
 
 
 Tensor.T = property(lambda self: self.transpose(), doc="The tensor with its dimensions reversed.")
@@ -71,7 +87,11 @@ def broadcast_to(self, shape):
         out = np.broadcast_to(self.data, shape)
     except ValueError:
         raise ValueError(f"broadcast_to: shape {self.shape} cannot be broadcast to {tuple(shape)}") from None
-    return _make(out, (self,), lambda g, out, x: (g,), "broadcast_to")
+    return _make(out, (self,), lambda g, out, x: (g,), "broadcast_to", lambda a: _broadcast(a, out.shape), False)
+
+
+def _broadcast(a, shape):
+    return a.broadcast_to(shape) if type(a) is Tensor else np.broadcast_to(a, shape)
 
 
 @tensor_method
@@ -141,18 +161,27 @@ def _scatter(g, shape, index, basic):
 
 def _index_add(g, shape, index, basic):
     """Differentiable scatter (used when backward itself is recorded): the adjoint of indexing."""
-    return _make(_scatter(g.data, shape, index, basic), (g,), lambda gg, out, x: (gg[index],), "index_add")
+    return Tensor._make(_scatter(g.data, shape, index, basic), (g,), lambda gg, out, x: (gg[index],), "index_add")
 
 
 @tensor_method
 def __getitem__(self, index):
     index = _own_index(_index_data(index))
+    if _is_view_index(index):                           # t[0] of a vector: a 0-d view (as in PyTorch),
+        index = (index if isinstance(index, tuple) else (index,)) + (Ellipsis,)   # not a copied scalar
     try:
         out = self.data[index]
     except IndexError as e:
         raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {e}") from None
-    shape, basic = self.shape, _is_basic(index)          # (_make turns a picked scalar into a 0-d array)
-    return _make(out, (self,), lambda g, out, x: (_scatter(g, shape, index, basic),), "getitem")
+    shape, basic = self.shape, _is_basic(index)
+    return _make(out, (self,), lambda g, out, x: (_scatter(g, shape, index, basic),), "getitem",
+                 lambda a: a[index])
+
+
+def _is_view_index(index):
+    """True for an index of ints, slices and None only (numpy answers a full int index with a scalar)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or isinstance(i, (int, np.integer, slice)) and not isinstance(i, bool) for i in items)
 
 
 def concatenate(tensors, axis=0):
@@ -167,7 +196,7 @@ def concatenate(tensors, axis=0):
     ax = axis % out.ndim
     ends = np.cumsum([t.shape[ax] for t in ts])
     cuts = [(slice(None),) * ax + (slice(e - t.shape[ax], e),) for t, e in zip(ts, ends)]
-    return _make(out, tuple(ts), lambda g, out, *xs: tuple(g[c] for c in cuts), "concatenate")
+    return Tensor._make(out, tuple(ts), lambda g, out, *xs: tuple(g[c] for c in cuts), "concatenate")
 
 
 def stack(tensors, axis=0):
