@@ -12,7 +12,10 @@ def tensor(data, requires_grad=False, dtype=None, label=""):
 
 
 def from_numpy(array, requires_grad=False):
-    """A leaf Tensor that shares `array`'s memory (no copy)."""
+    """A leaf Tensor that shares `array`'s memory (no copy).
+
+    Writes into `array` change the tensor too and, like writes into `.data`, are not seen by autograd:
+    do not write into it while a graph that used the tensor may still be differentiated."""
     array = np.asarray(array)
     if array.dtype.kind not in _NUMERIC or (requires_grad and array.dtype.kind != "f"):
         raise TypeError(f"from_numpy needs a numeric array (a float one for requires_grad), got {array.dtype}")

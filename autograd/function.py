@@ -110,9 +110,9 @@ def _check_forward(kind, out, raw, name):
             raise TypeError(f"{name}: forward on Value inputs must return a real number, got shape {np.shape(out)}")
         return float(out)
     out = np.asarray(out)
-    if any(out is r for r in raw):      # the result is an input array: a view, so saving it cannot freeze the input
-        out = out.view()
-    return out
+    if any(np.may_share_memory(out, r) for r in raw):   # the input itself, or a view of it: the result
+        out = out.copy()                                # must own its memory, or freezing and in-place
+    return out                                          # changes of one would reach the other
 
 
 def _engine_vjp(prim, kind, n, params):
