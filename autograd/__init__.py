@@ -6,7 +6,6 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .value import Value
 from .tensor import Tensor
 from .factories import tensor, from_numpy, zeros, ones, zeros_like, ones_like, randn
-from . import ops as _ops  # noqa: F401  (attaches the Tensor methods)
 from .ops.elementwise import maximum, minimum, where
 from .ops.shape import concatenate, stack
 from .ops.fused import linear, softmax_cross_entropy

@@ -1,6 +1,8 @@
 """`Tensor`: an n-dimensional node holding a numpy array, on the shared engine.
 
-Ops live in `autograd/ops/` by kind and attach themselves as methods with `@tensor_method`.
+This file is the index of the Tensor API: every method is one line in the class body naming the
+function that computes it; the math and the vjp of each op live side by side in `autograd/ops/`
+(elementwise, reductions, shape, linalg, inplace), one hop away.
 Rules that keep gradients honest:
 - `Tensor(data)` copies `data` (like `torch.tensor`); `from_numpy` shares memory on purpose.
 - integer or bool data asked to `requires_grad=True` becomes float64 (a gradient needs a float);
@@ -215,18 +217,80 @@ class Tensor:
 
     _keep_structure = False             # backward() drops _parents too: intermediates free at once
 
-    # --- comparisons: boolean tensors, never recorded -----------------------------------------
-    def __lt__(self, other):
-        return Tensor._lift(self.data < _raw(other))
+    # === The API: one line per method, naming the op that computes it ============================
+    # arithmetic with numpy broadcasting; Python numbers take the tensor's float dtype (ops/elementwise.py)
+    def __add__(self, other): return _ew.add(self, other)
+    def __radd__(self, other): return _ew.add(other, self)
+    def __sub__(self, other): return _ew.sub(self, other)
+    def __rsub__(self, other): return _ew.sub(other, self)
+    def __mul__(self, other): return _ew.mul(self, other)
+    def __rmul__(self, other): return _ew.mul(other, self)
+    def __truediv__(self, other): return _ew.div(self, other)
+    def __rtruediv__(self, other): return _ew.div(other, self)
+    def __pow__(self, other): return _ew.power(self, other)
+    def __rpow__(self, other): return _ew.power(other, self)
+    def __matmul__(self, other): return _la.matmul(self, other)
+    def __rmatmul__(self, other): return _la.matmul(other, self)
+    def __neg__(self): return _ew.neg(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ew.absolute(self)
 
-    def __le__(self, other):
-        return Tensor._lift(self.data <= _raw(other))
+    # elementwise functions (ops/elementwise.py)
+    def exp(self): return _ew.exp(self)
+    def log(self): return _ew.log(self)
+    def sqrt(self): return _ew.sqrt(self)
+    def abs(self): return _ew.absolute(self)
+    def tanh(self): return _ew.tanh(self)
+    def sigmoid(self): return _ew.sigmoid(self)
+    def relu(self): return _ew.relu(self)
+    def leaky_relu(self, negative_slope=0.01): return _ew.leaky_relu(self, negative_slope)
+    def clip(self, lo=None, hi=None): return _ew.clip(self, lo, hi)
+    def astype(self, dtype): return _ew.astype(self, dtype)
 
-    def __gt__(self, other):
-        return Tensor._lift(self.data > _raw(other))
+    # reductions over `axis` (None: all, an int or a tuple) and the softmax family (ops/reductions.py)
+    def sum(self, axis=None, keepdims=False): return _red.reduce_sum(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False): return _red.mean(self, axis, keepdims)
+    def var(self, axis=None, keepdims=False, ddof=0): return _red.var(self, axis, keepdims, ddof)
+    def max(self, axis=None, keepdims=False): return _red.reduce_max(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False): return _red.reduce_min(self, axis, keepdims)
+    def logsumexp(self, axis=None, keepdims=False): return _red.logsumexp(self, axis, keepdims)
+    def softmax(self, axis=-1): return _red.softmax(self, axis)
+    def log_softmax(self, axis=-1): return _red.log_softmax(self, axis)
 
-    def __ge__(self, other):
-        return Tensor._lift(self.data >= _raw(other))
+    # shape and indexing: results share memory with the input where numpy's do (ops/shape.py)
+    def reshape(self, *shape): return _sh.reshape(self, *shape)
+    def transpose(self, *axes): return _sh.transpose(self, *axes)
+    T = property(lambda self: _sh.transpose(self), doc="The tensor with its dimensions reversed.")
+    def swapaxes(self, a, b): return _sh.swapaxes(self, a, b)
+    def broadcast_to(self, shape): return _sh.broadcast_to(self, shape)
+    def flatten(self, start_dim=0, end_dim=-1): return _sh.flatten(self, start_dim, end_dim)
+    def squeeze(self, axis=None): return _sh.squeeze(self, axis)
+    def unsqueeze(self, axis): return _sh.unsqueeze(self, axis)
+    def expand_dims(self, axis): return _sh.unsqueeze(self, axis)
+    def __getitem__(self, index): return _sh.getitem(self, index)
+
+    # linear algebra (ops/linalg.py)
+    def matmul(self, other): return _la.matmul(self, other)
+
+    # in place: recorded like PyTorch, or refused (semantics in ops/inplace.py)
+    def __iadd__(self, other): return _ip.iadd(self, other)
+    def __isub__(self, other): return _ip.isub(self, other)
+    def __imul__(self, other): return _ip.imul(self, other)
+    def __itruediv__(self, other): return _ip.itruediv(self, other)
+    def __setitem__(self, index, value): _ip.setitem(self, index, value)
+    def add_(self, other, alpha=1.0): return _ip.add_(self, other, alpha)
+    def sub_(self, other): return _ip.sub_(self, other)
+    def mul_(self, other): return _ip.mul_(self, other)
+    def div_(self, other): return _ip.div_(self, other)
+    def copy_(self, src): return _ip.copy_(self, src)
+    def fill_(self, value): return _ip.fill_(self, value)
+    def zero_(self): return _ip.zero_(self)
+
+    # comparisons: boolean tensors, never recorded
+    def __lt__(self, other): return Tensor._lift(self.data < _raw(other))
+    def __le__(self, other): return Tensor._lift(self.data <= _raw(other))
+    def __gt__(self, other): return Tensor._lift(self.data > _raw(other))
+    def __ge__(self, other): return Tensor._lift(self.data >= _raw(other))
 
     # --- Python protocol ----------------------------------------------------------------------
     def __len__(self):
@@ -289,7 +353,16 @@ def _index_data(index):
     return _raw(index)
 
 
-def tensor_method(fn):
-    """Attach `fn` to Tensor under its own name (ops modules use this)."""
-    setattr(Tensor, fn.__name__, fn)
-    return fn
+def _document(cls, modules):
+    """Give each one-line API method the docstring of the op function it calls."""
+    for name, method in vars(cls).items():
+        code = getattr(method, "__code__", None)
+        if code is not None and method.__doc__ is None and len(code.co_names) >= 2:
+            module, op = code.co_names[0], code.co_names[1]
+            fn = getattr(modules.get(module), op, None)
+            method.__doc__ = getattr(fn, "__doc__", None)
+
+
+# The ops modules import Tensor: they load once the class exists.
+from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
+_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip})

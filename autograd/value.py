@@ -53,6 +53,27 @@ def _glog(a):
     return _log(a) if type(a) is float else a.log()
 
 
+def _binary(forward, vjp, op):
+    """The operator `a <op> b` on Values (a number b is lifted to a constant)."""
+    def method(self, other):
+        if type(other) is not Value:
+            other = Value._lift(other)
+            if other is NotImplemented:
+                return other
+        return Value._make(forward(self.data, other.data), (self, other), vjp, op)
+    method.__doc__ = f"self {op} other."
+    return method
+
+
+def _reflected(method):
+    """`number <op> value`: lift the number, then apply the operator in its original order."""
+    def reflected(self, other):
+        other = Value._lift(other)
+        return other if other is NotImplemented else method(other, self)
+    reflected.__doc__ = method.__doc__.replace("self", "_").replace("other", "self").replace("_", "other")
+    return reflected
+
+
 class Value:
     """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
 
@@ -103,7 +124,14 @@ class Value:
             return _init_leaf(_new(Value), float(x), False)
         return NotImplemented
 
-    # --- arithmetic (the binary operators are made by _binary below the class) ----------------
+    # --- arithmetic -----------------------------------------------------------------------------
+    __add__ = _binary(operator.add, vjps.add, "+")
+    __sub__ = _binary(operator.sub, vjps.sub, "-")
+    __mul__ = _binary(operator.mul, vjps.mul, "*")
+    __truediv__ = _binary(_div, _div_vjp, "/")
+    __radd__, __rsub__ = _reflected(__add__), _reflected(__sub__)
+    __rmul__, __rtruediv__ = _reflected(__mul__), _reflected(__truediv__)
+
     def __pow__(self, other):
         if type(other) is not Value:
             c = Value._lift(other)
@@ -115,7 +143,8 @@ class Value:
         return Value._make(_pow(self.data, other.data), (self, other), _pow_vjp, "**")
 
     def __rpow__(self, other):
-        return _reflected(self, other, Value.__pow__)
+        other = Value._lift(other)
+        return other if other is NotImplemented else other.__pow__(self)
 
     def __neg__(self):
         return Value._make(-self.data, (self,), vjps.neg, "neg")
@@ -227,31 +256,6 @@ def _init_leaf(v, data, requires_grad):
     v._epoch = None
     v._mark = None
     return v
-
-
-def _binary(name, forward, vjp, op):
-    """The operator `name` on two Values (numbers are lifted to constants) and its reflected twin."""
-    def method(self, other):
-        if type(other) is not Value:
-            other = Value._lift(other)
-            if other is NotImplemented:
-                return other
-        return Value._make(forward(self.data, other.data), (self, other), vjp, op)
-    method.__name__ = f"__{name}__"
-    setattr(Value, method.__name__, method)
-    setattr(Value, f"__r{name}__", lambda self, other: _reflected(self, other, method))
-
-
-def _reflected(self, other, method):
-    """number <op> value: lift the number, then apply the operator in its original order."""
-    other = Value._lift(other)
-    return other if other is NotImplemented else method(other, self)
-
-
-_binary("add", operator.add, vjps.add, "+")
-_binary("sub", operator.sub, vjps.sub, "-")
-_binary("mul", operator.mul, vjps.mul, "*")
-_binary("truediv", _div, _div_vjp, "/")
 
 
 def _raw(x):

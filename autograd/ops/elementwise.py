@@ -8,7 +8,7 @@ The engine sums each gradient back over broadcast dimensions, so no vjp here doe
 import numpy as np
 
 from .. import vjps
-from ..tensor import Tensor, tensor_method, _raw
+from ..tensor import Tensor, _raw
 
 _make, _lift = Tensor._make, Tensor._lift
 
@@ -43,30 +43,27 @@ def _log(x):
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
-def _arithmetic(name, ufunc, vjp):
-    """The operator `name` with broadcasting (numbers lifted weakly, as numpy does) and its reflected twin."""
-    def method(self, other):
-        if type(other) is not Tensor:
-            other = _lift(other, self)
-        try:
-            out = ufunc(self.data, other.data)
-        except ValueError:
-            raise _mismatch(name, self, other) from None
-        return _make(out, (self, other), vjp, name)
-    method.__name__ = f"__{name}__"
-    setattr(Tensor, method.__name__, method)
-    setattr(Tensor, f"__r{name}__", lambda self, other: method(_lift(other, self), self))
-    return method
+def add(a, b):
+    """a + b with broadcasting."""
+    a, b = _pair(a, b)
+    return _binary(np.add, a, b, vjps.add, "add")
 
 
-__add__ = _arithmetic("add", np.add, vjps.add)
-__sub__ = _arithmetic("sub", np.subtract, vjps.sub)
-__mul__ = _arithmetic("mul", np.multiply, vjps.mul)
+def sub(a, b):
+    """a - b with broadcasting."""
+    a, b = _pair(a, b)
+    return _binary(np.subtract, a, b, vjps.sub, "sub")
 
 
-@tensor_method
-def __truediv__(self, other):
-    a, b = _pair(self, other)
+def mul(a, b):
+    """a * b with broadcasting."""
+    a, b = _pair(a, b)
+    return _binary(np.multiply, a, b, vjps.mul, "mul")
+
+
+def div(a, b):
+    """a / b with broadcasting."""
+    a, b = _pair(a, b)
     na, nb = a.requires_grad, b.requires_grad
 
     def vjp(g, out, x, y):
@@ -75,18 +72,13 @@ def __truediv__(self, other):
     return _binary(np.divide, a, b, vjp, "div")
 
 
-@tensor_method
-def __rtruediv__(self, other):
-    return __truediv__(_lift(other, self), self)
-
-
-@tensor_method
-def __pow__(self, other):
-    if type(other) in (int, float):                 # constant exponent: d/dx x^k = k x^(k-1)
-        k = other
+def power(a, b):
+    """a ** b with broadcasting; a constant number exponent makes a one-input node."""
+    if type(a) is Tensor and type(b) in (int, float):     # constant exponent: d/dx x^k = k x^(k-1)
+        k = b
         vjp = (lambda g, out, x: (g * k * x ** (k - 1),)) if k else (lambda g, out, x: (g * 0,))   # x^0 = 1
-        return _make(self.data ** k, (self,), vjp, f"**{k:g}")
-    a, b = _pair(self, other)
+        return _make(a.data ** k, (a,), vjp, f"**{k:g}")
+    a, b = _pair(a, b)
     na, nb = a.requires_grad, b.requires_grad
 
     def vjp(g, out, x, y):                           # d x^y = y x^(y-1) dx + x^y ln(x) dy
@@ -106,66 +98,65 @@ def _mask(g, zero):
         return np.where(zero, 0, g).astype(g.dtype, copy=False)
 
 
-@tensor_method
-def __rpow__(self, other):
-    return __pow__(_lift(other, self), self)
-
-
-@tensor_method
-def __neg__(self):
-    return _make(-self.data, (self,), vjps.neg, "neg")
-
-
-@tensor_method
-def __pos__(self):
-    return self
+def neg(x):
+    """-x."""
+    return _make(-x.data, (x,), vjps.neg, "neg")
 
 
 # --- functions of one input ---------------------------------------------------------------------
-def _unary(name, forward, vjp):
-    def op(self):
-        return _make(forward(self.data), (self,), vjp, name)
-    op.__name__ = name
-    return op
-
-
 def _sigmoid(x):
     # e^-|x| never overflows; pick the form that divides by something >= 1
     e = np.exp(-np.abs(x))
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
 
 
-exp = tensor_method(_unary("exp", np.exp, vjps.exp))
-log = tensor_method(_unary("log", np.log, vjps.log))
-sqrt = tensor_method(_unary("sqrt", np.sqrt, lambda g, out, x: (g / (2 * out),)))
-tanh = tensor_method(_unary("tanh", np.tanh, vjps.tanh))
-sigmoid = tensor_method(_unary("sigmoid", _sigmoid, vjps.sigmoid))
-relu = tensor_method(_unary("relu", lambda x: np.maximum(x, 0), lambda g, out, x: (g * (_raw(out) > 0),)))
-abs = tensor_method(_unary("abs", np.abs, lambda g, out, x: (g * np.sign(_raw(x)),)))
-Tensor.__abs__ = abs
-exp.__doc__ = "e ** x, elementwise."
-log.__doc__ = "Natural log, elementwise (log 0 = -inf, numpy warns)."
-sqrt.__doc__ = "Square root, elementwise."
-tanh.__doc__ = "Hyperbolic tangent, elementwise."
-sigmoid.__doc__ = "Logistic sigmoid 1 / (1 + e^-x), elementwise, without overflow."
-relu.__doc__ = "max(x, 0), elementwise; gradient 0 at 0."
-abs.__doc__ = "|x|, elementwise; gradient 0 at 0."
+def exp(x):
+    """e ** x, elementwise."""
+    return _make(np.exp(x.data), (x,), vjps.exp, "exp")
 
 
-@tensor_method
-def leaky_relu(self, negative_slope=0.01):
+def log(x):
+    """Natural log, elementwise (log 0 = -inf, numpy warns)."""
+    return _make(np.log(x.data), (x,), vjps.log, "log")
+
+
+def sqrt(x):
+    """Square root, elementwise."""
+    return _make(np.sqrt(x.data), (x,), lambda g, out, x: (g / (2 * out),), "sqrt")
+
+
+def tanh(x):
+    """Hyperbolic tangent, elementwise."""
+    return _make(np.tanh(x.data), (x,), vjps.tanh, "tanh")
+
+
+def sigmoid(x):
+    """Logistic sigmoid 1 / (1 + e^-x), elementwise, without overflow."""
+    return _make(_sigmoid(x.data), (x,), vjps.sigmoid, "sigmoid")
+
+
+def relu(x):
+    """max(x, 0), elementwise; gradient 0 at 0."""
+    return _make(np.maximum(x.data, 0), (x,), lambda g, out, x: (g * (_raw(out) > 0),), "relu")
+
+
+def absolute(x):
+    """|x|, elementwise; gradient 0 at 0."""
+    return _make(np.abs(x.data), (x,), lambda g, out, x: (g * np.sign(_raw(x)),), "abs")
+
+
+def leaky_relu(t, negative_slope=0.01):
     """x where x > 0, negative_slope * x elsewhere."""
     s = negative_slope
-    x = self.data
+    x = t.data
 
     def vjp(g, out, x):                      # slope 1 or s: built only if backward runs
         x = _raw(x)
         return (g * np.where(x > 0, 1, s).astype(x.dtype, copy=False),)
-    return _make(np.where(x > 0, x, s * x), (self,), vjp, "leaky_relu")
+    return _make(np.where(x > 0, x, s * x), (t,), vjp, "leaky_relu")
 
 
-@tensor_method
-def clip(self, lo=None, hi=None):
+def clip(t, lo=None, hi=None):
     """Values limited to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
     def vjp(g, out, x):                      # the mask is made only if backward runs
         x = _raw(x)
@@ -175,7 +166,7 @@ def clip(self, lo=None, hi=None):
         if hi is not None:
             inside &= x <= hi
         return (g * inside,)
-    return _make(np.clip(self.data, lo, hi), (self,), vjp, "clip")
+    return _make(np.clip(t.data, lo, hi), (t,), vjp, "clip")
 
 
 def maximum(a, b):
@@ -212,14 +203,13 @@ def where(cond, a, b):
     return _make(out, (a, b), vjp, "where")
 
 
-@tensor_method
-def astype(self, dtype):
+def astype(t, dtype):
     """A copy cast to `dtype`; the gradient is cast back to this tensor's dtype.
 
     Casting to an integer or bool dtype cuts the graph (like PyTorch): the result is a constant,
     since a gradient through a rounding step would be silently truncated."""
-    src = self.data.dtype
-    out = self.data.astype(dtype)
+    src = t.data.dtype
+    out = t.data.astype(dtype)
     if out.dtype.kind != "f":
         return _lift(out)
-    return _make(out, (self,), lambda g, out, x: (g.astype(src),), "astype")
+    return _make(out, (t,), lambda g, out, x: (g.astype(src),), "astype")

@@ -22,7 +22,7 @@ change (the version check in engine.py), because their input is now a different 
 import numpy as np
 
 from ..grad_mode import _state
-from ..tensor import Tensor, tensor_method, _index_data, _new
+from ..tensor import Tensor, _index_data, _new
 
 _lift = Tensor._lift
 
@@ -182,17 +182,18 @@ def _arith(ufunc, other):
 def _operator(ufunc, symbol, method):
     def op(self, other):
         return _modify(self, symbol, (other,), _arith(ufunc, other), method)
+    op.__doc__ = f"self {symbol} other, in place."
     return op
 
 
-Tensor.__iadd__ = _operator(np.add, "+=", lambda x, y: x + y)
-Tensor.__isub__ = _operator(np.subtract, "-=", lambda x, y: x - y)
-Tensor.__imul__ = _operator(np.multiply, "*=", lambda x, y: x * y)
-Tensor.__itruediv__ = _operator(np.divide, "/=", lambda x, y: x / y)
+iadd = _operator(np.add, "+=", lambda x, y: x + y)
+isub = _operator(np.subtract, "-=", lambda x, y: x - y)
+imul = _operator(np.multiply, "*=", lambda x, y: x * y)
+itruediv = _operator(np.divide, "/=", lambda x, y: x / y)
 
 
-@tensor_method
-def __setitem__(self, index, value):
+def setitem(self, index, value):
+    """self[index] = value, in place."""
     index = _index_data(index)
 
     def apply(data):
@@ -201,7 +202,6 @@ def __setitem__(self, index, value):
             lambda x, v: _put(x, _positions(x.shape)[index], v, "item assignment"))
 
 
-@tensor_method
 def add_(self, other, alpha=1.0):
     """self += alpha * other, in place."""
     if alpha != 1.0:
@@ -209,25 +209,21 @@ def add_(self, other, alpha=1.0):
     return _modify(self, "add_", (other,), _arith(np.add, other), lambda x, y: x + y)
 
 
-@tensor_method
 def sub_(self, other):
     """self -= other, in place."""
     return _modify(self, "sub_", (other,), _arith(np.subtract, other), lambda x, y: x - y)
 
 
-@tensor_method
 def mul_(self, other):
     """self *= other, in place."""
     return _modify(self, "mul_", (other,), _arith(np.multiply, other), lambda x, y: x * y)
 
 
-@tensor_method
 def div_(self, other):
     """self /= other, in place."""
     return _modify(self, "div_", (other,), _arith(np.divide, other), lambda x, y: x / y)
 
 
-@tensor_method
 def copy_(self, src):
     """Copy `src` (broadcastable) into this tensor, in place."""
     def apply(data):
@@ -235,14 +231,12 @@ def copy_(self, src):
     return _modify(self, "copy_", (src,), apply, lambda x, s: _put(x, _positions(x.shape), s, "copy_"))
 
 
-@tensor_method
 def fill_(self, value):
     """Fill with `value` (a number, or a one-element tensor), in place."""
     return self.copy_(value) if isinstance(value, Tensor) else _modify(
         self, "fill_", (), lambda data: data.fill(value), lambda x: _put(x, _positions(x.shape), value, "fill_"))
 
 
-@tensor_method
 def zero_(self):
     """Fill with zeros, in place."""
     return self.fill_(0)

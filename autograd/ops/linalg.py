@@ -1,5 +1,5 @@
 """Matrix product for 1-d, 2-d and batched operands, with numpy's `matmul` rules."""
-from ..tensor import Tensor, tensor_method
+from ..tensor import Tensor
 from .elementwise import _pair
 
 _make = Tensor._make
@@ -15,10 +15,9 @@ def _check(a, b):
                          f"inner dimensions {k_a} != {k_b}")
 
 
-@tensor_method
-def matmul(self, other):
-    """Matrix product self @ other (batch dimensions broadcast)."""
-    a, b = _pair(self, other)
+def matmul(a, b):
+    """Matrix product a @ b (batch dimensions broadcast)."""
+    a, b = _pair(a, b)
     _check(a, b)
     try:
         out = a.data @ b.data
@@ -46,6 +45,3 @@ def matmul(self, other):
         return ga, gb
     return _make(out, (a, b), vjp, "matmul")
 
-
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = lambda self, other: matmul(Tensor._lift(other, self), self)

@@ -4,7 +4,7 @@ A reduction's vjp restores the reduced axes as size-1 dimensions and broadcasts 
 """
 import numpy as np
 
-from ..tensor import Tensor, tensor_method, _raw
+from ..tensor import Tensor, _raw
 from .elementwise import _exp
 
 _make = Tensor._make
@@ -57,8 +57,7 @@ def _broadcast_view(g, shape):
     return view
 
 
-@tensor_method
-def sum(self, axis=None, keepdims=False):
+def reduce_sum(self, axis=None, keepdims=False):
     """Sum over `axis` (all axes by default)."""
     x = self.data
     if axis is None and not keepdims:            # the common loss reduction, kept lean
@@ -69,7 +68,6 @@ def sum(self, axis=None, keepdims=False):
     return _make(out, (self,), lambda g, out, x: (_expand(x.shape, g, axes, keepdims),), "sum")
 
 
-@tensor_method
 def mean(self, axis=None, keepdims=False):
     """Arithmetic mean over `axis` (a sum times 1/n)."""
     axes = _axes(axis, self.ndim, "mean")
@@ -77,7 +75,6 @@ def mean(self, axis=None, keepdims=False):
     return self.sum(axes, keepdims) * (1.0 / n if n else float("nan"))
 
 
-@tensor_method
 def var(self, axis=None, keepdims=False, ddof=0):
     """Variance over `axis` (ddof=0: divide by n; ddof=1: by n - 1).
 
@@ -105,14 +102,12 @@ def _extreme(self, axis, keepdims, fn, op):
     return _make(out, (self,), vjp, op)
 
 
-@tensor_method
-def max(self, axis=None, keepdims=False):
+def reduce_max(self, axis=None, keepdims=False):
     """Maximum over `axis`; the gradient goes to the maximal entries (split evenly at ties)."""
     return _extreme(self, axis, keepdims, np.max, "max")
 
 
-@tensor_method
-def min(self, axis=None, keepdims=False):
+def reduce_min(self, axis=None, keepdims=False):
     """Minimum over `axis`; the gradient goes to the minimal entries (split evenly at ties)."""
     return _extreme(self, axis, keepdims, np.min, "min")
 
@@ -127,7 +122,6 @@ def _lse(x, axes):
     return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
 
 
-@tensor_method
 def logsumexp(self, axis=None, keepdims=False):
     """log(sum(exp(x))) over `axis`, stable for large inputs."""
     shape, axes = self.shape, _axes(axis, self.ndim, "logsumexp")
@@ -141,7 +135,6 @@ def logsumexp(self, axis=None, keepdims=False):
     return _make(out, (self,), vjp, "logsumexp")
 
 
-@tensor_method
 def softmax(self, axis=-1):
     """exp(x) / sum(exp(x)) along `axis`, stable for large inputs."""
     (ax,) = _axes(axis, self.ndim, "softmax")
@@ -152,7 +145,6 @@ def softmax(self, axis=-1):
     return _make(e, (self,), vjp, "softmax")
 
 
-@tensor_method
 def log_softmax(self, axis=-1):
     """x - logsumexp(x) along `axis`, stable for large inputs."""
     (ax,) = _axes(axis, self.ndim, "log_softmax")

@@ -6,7 +6,7 @@ import weakref
 
 import numpy as np
 
-from ..tensor import Tensor, tensor_method, _index_data
+from ..tensor import Tensor, _index_data
 
 _lift = Tensor._lift
 
@@ -43,7 +43,6 @@ def _axis(axis, ndim, op, shape):
     return axis % ndim
 
 
-@tensor_method
 def reshape(self, *shape):
     """The same data in a new shape (one dimension may be -1)."""
     old = self.shape
@@ -56,7 +55,6 @@ def reshape(self, *shape):
     return _make(out, (self,), lambda g, out, x: (g.reshape(old),), "reshape", lambda a: a.reshape(new))
 
 
-@tensor_method
 def transpose(self, *axes):
     """Permute dimensions (reverse them when no axes are given)."""
     axes = _shape_args(axes) or tuple(range(self.ndim))[::-1]
@@ -69,10 +67,6 @@ def transpose(self, *axes):
     return _make(out, (self,), lambda g, out, x: (g.transpose(inverse),), "transpose", lambda a: a.transpose(axes))
 
 
-Tensor.T = property(lambda self: self.transpose(), doc="The tensor with its dimensions reversed.")
-
-
-@tensor_method
 def swapaxes(self, a, b):
     """Exchange two dimensions."""
     axes = list(range(self.ndim))
@@ -80,7 +74,6 @@ def swapaxes(self, a, b):
     return self.transpose(*axes)
 
 
-@tensor_method
 def broadcast_to(self, shape):
     """A read-only broadcast view of shape `shape`; the engine sums the gradient back."""
     try:
@@ -94,7 +87,6 @@ def _broadcast(a, shape):
     return a.broadcast_to(shape) if type(a) is Tensor else np.broadcast_to(a, shape)
 
 
-@tensor_method
 def flatten(self, start_dim=0, end_dim=-1):
     """Merge dimensions start_dim..end_dim into one."""
     n = self.ndim
@@ -105,7 +97,6 @@ def flatten(self, start_dim=0, end_dim=-1):
     return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1:])
 
 
-@tensor_method
 def squeeze(self, axis=None):
     """Drop size-1 dimensions (all of them, or those in `axis`)."""
     if axis is None:
@@ -119,14 +110,10 @@ def squeeze(self, axis=None):
     return self.reshape(tuple(keep))
 
 
-@tensor_method
 def unsqueeze(self, axis):
     """Insert a size-1 dimension at `axis`."""
     axis = _axis(axis, self.ndim + 1, "unsqueeze", self.shape)
     return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
-
-
-Tensor.expand_dims = unsqueeze
 
 
 def _own_index(index):
@@ -164,8 +151,7 @@ def _index_add(g, shape, index, basic):
     return Tensor._make(_scatter(g.data, shape, index, basic), (g,), lambda gg, out, x: (gg[index],), "index_add")
 
 
-@tensor_method
-def __getitem__(self, index):
+def getitem(self, index):
     index = _own_index(_index_data(index))
     if _is_view_index(index):                           # t[0] of a vector: a 0-d view (as in PyTorch),
         index = (index if isinstance(index, tuple) else (index,)) + (Ellipsis,)   # not a copied scalar
