@@ -5,6 +5,7 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
+from ..fileio import write_file
 from ..tensor import Tensor
 from ..value import Value
 from . import diagnose, modules, style, walk
@@ -61,8 +62,7 @@ def save_graph(root, path, *, overwrite=False, backend="auto", **options):
     else:
         graph = draw_graph(root, **options)
     data = graph.source.encode("utf-8") if fmt in ("dot", "gv") else render(graph.source, fmt, backend)
-    with open(path, "wb" if overwrite else "xb") as fh:
-        fh.write(data)
+    write_file(path, lambda fh: fh.write(data), overwrite=overwrite, who="save_graph")   # atomic: never half a file
     return path
 
 
