@@ -15,7 +15,7 @@ _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, er
 
 def write_file(path, write, *, overwrite=False, who="write_file"):
     """Write `path` atomically with `write(fh)` (a binary file); an existing file is replaced only if overwrite=True."""
-    path = os.fspath(path)
+    path = os.fsdecode(path)
     folder = check_target(path, overwrite, who)
     fd, tmp = _create_temp(folder, path, who)
     try:
@@ -36,12 +36,14 @@ def write_file(path, write, *, overwrite=False, who="write_file"):
 
 def check_target(path, overwrite, who):
     """The folder that will hold `path`, or a clear error when `path` cannot be written there."""
-    path = os.fspath(path)
+    path = os.fsdecode(path)
+    if not os.path.basename(path):
+        raise ValueError(f"{who}: {path!r} names no file; give a file name, e.g. {os.path.join(path, 'out.bin')!r}")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{who}: {path!r} is a directory; give the path of a file (inside it, or elsewhere)")
     if os.path.lexists(path) and not overwrite:
         raise FileExistsError(f"{who}: {path!r} already exists; pass overwrite=True to replace it")
-    folder = os.path.dirname(os.path.abspath(path))
+    folder = os.path.dirname(path) or os.curdir         # as the OS resolves it: 'a/missing/../f' fails
     if not os.path.exists(folder):
         raise FileNotFoundError(f"{who}: cannot write {path!r}: the folder {folder!r} does not exist; "
                                 f"create it first (os.makedirs) or choose another path")

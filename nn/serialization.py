@@ -54,8 +54,9 @@ def save(state, path, overwrite=False):
 def load(path, model=None, strict=True, *, max_bytes=MAX_BYTES):
     """The state_dict saved at `path`; with `model`, loads it into the model in place and returns the model.
 
-    Without a model, a file whose arrays declare more than `max_bytes` bytes in all (default 2 GiB) is
-    refused before anything is allocated; pass a larger number, or None, to load a bigger file you trust.
+    With a model, names, shapes and dtypes are checked against it before any array is read. Without one,
+    a file whose arrays declare more than `max_bytes` bytes in all (default 2 GiB) is refused before
+    anything is allocated; pass a larger number, or None, to load a bigger file you trust.
     """
     path = os.fspath(path)
     if model is None:
@@ -205,7 +206,10 @@ def _parse_header(path, name, f):
         raise _unreadable(path, f"entry {name!r} declares a {length}-byte .npy header")
     text = io.BytesIO(size + _read_exactly(f, length, path, name, "the .npy header"))
     read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
-    shape, fortran, dtype = read(text)
+    try:
+        shape, fortran, dtype = read(text)               # a literal_eval of at most _MAX_HEADER bytes
+    except Exception as e:                               # noqa: BLE001 - whatever a mangled header makes it raise
+        raise _unreadable(path, f"entry {name!r} has a bad .npy header: {type(e).__name__}: {e}") from e
     if dtype.hasobject:
         raise _unreadable(path, f"entry {name!r} holds pickled Python objects (dtype {dtype}); graphgrad "
                                 f"never unpickles, as that could run code")

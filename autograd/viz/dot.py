@@ -5,7 +5,7 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
-from ..fileio import write_file
+from ..fileio import check_target, write_file
 from ..tensor import Tensor
 from ..value import Value
 from . import diagnose, modules, style, walk
@@ -53,8 +53,7 @@ def save_graph(root, path, *, overwrite=False, backend="auto", **options):
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf", "dot", "gv"):
         raise ValueError(f"save_graph: cannot tell the format from {path.name!r}; end it in .svg, .png, .pdf or .dot")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"save_graph: {path} already exists; pass overwrite=True to replace it")
+    check_target(path, overwrite, "save_graph")        # before drawing: exists, is a folder, no such folder
     if isinstance(root, graphviz.Digraph):
         if options:
             raise TypeError(f"save_graph: drawing options {sorted(options)} apply to a node, not a drawn graph")
