@@ -242,8 +242,10 @@ def _confusion(pred, y, title):
 
 
 def _save(fig, path, overwrite):
-    with open(path, "wb" if overwrite else "xb") as fh:   # "xb": never replace a file that appeared meanwhile
-        fig.savefig(fh, format="png", dpi=120, bbox_inches="tight")
+    from autograd.fileio import write_file           # imported here to keep this change within _save
+    # atomic: a file that appeared meanwhile is never replaced, and an error never leaves half a PNG
+    write_file(path, lambda fh: fig.savefig(fh, format="png", dpi=120, bbox_inches="tight"), overwrite=overwrite,
+               who="graphgrad")
     return path
 
 

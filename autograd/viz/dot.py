@@ -5,6 +5,7 @@ from pathlib import Path
 import graphviz
 import numpy as np
 
+from ..fileio import check_target, write_file
 from ..tensor import Tensor
 from ..value import Value
 from . import diagnose, modules, style, walk
@@ -52,8 +53,7 @@ def save_graph(root, path, *, overwrite=False, backend="auto", **options):
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("svg", "png", "pdf", "dot", "gv"):
         raise ValueError(f"save_graph: cannot tell the format from {path.name!r}; end it in .svg, .png, .pdf or .dot")
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"save_graph: {path} already exists; pass overwrite=True to replace it")
+    check_target(path, overwrite, "save_graph")        # before drawing: exists, is a folder, no such folder
     if isinstance(root, graphviz.Digraph):
         if options:
             raise TypeError(f"save_graph: drawing options {sorted(options)} apply to a node, not a drawn graph")
@@ -61,8 +61,7 @@ def save_graph(root, path, *, overwrite=False, backend="auto", **options):
     else:
         graph = draw_graph(root, **options)
     data = graph.source.encode("utf-8") if fmt in ("dot", "gv") else render(graph.source, fmt, backend)
-    with open(path, "wb" if overwrite else "xb") as fh:
-        fh.write(data)
+    write_file(path, lambda fh: fh.write(data), overwrite=overwrite, who="save_graph")   # atomic: never half a file
     return path
 
 

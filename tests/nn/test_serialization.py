@@ -104,3 +104,61 @@ def test_float32_round_trip_keeps_dtype(tmp_path):
     np.testing.assert_array_equal(a.layers[1].W.data, b.layers[1].W.data)
     with pytest.raises(ValueError, match="'layers.0.W' has dtype float32 .* dtype float64"):
         nn.load(path, nn.MLP(3, [4, 2]))
+
+
+@pytest.mark.parametrize("arr", [
+    np.float64(2.5), np.zeros((0, 3)), np.asfortranarray(np.arange(12.0).reshape(3, 4)),
+    np.arange(6, dtype=">f8").reshape(2, 3), np.arange(5, dtype=np.int32), np.array([True, False]),
+    np.array([1 + 2j, 3 - 4j]), np.arange(24, dtype=np.float32).reshape(2, 3, 4).transpose(2, 0, 1),
+], ids=["scalar", "empty", "fortran", "big-endian", "int32", "bool", "complex", "transposed"])
+def test_any_numeric_array_round_trips_exactly(tmp_path, arr):
+    path = tmp_path / "a.npz"
+    nn.save({"x": arr}, path)
+    back = nn.load(path)["x"]
+    assert back.shape == np.shape(arr) and back.dtype == np.asarray(arr).dtype
+    np.testing.assert_array_equal(back, arr)
+
+
+def test_strict_false_loads_the_common_keys_only(tmp_path):
+    path = tmp_path / "m.npz"
+    small = nn.MLP(3, [4, 2], rng=0)
+    small.save(path)
+    big = nn.MLP(3, [4, 2, 1], rng=1)
+    last = big.layers[2].W.data.copy()
+    nn.load(path, big, strict=False)                     # the file lacks layers.2.*
+    np.testing.assert_array_equal(big.layers[1].W.data, small.layers[1].W.data)
+    np.testing.assert_array_equal(big.layers[2].W.data, last)
+    nn.MLP(3, [4, 2, 1], rng=2).save(path, overwrite=True)
+    tiny = nn.load(path, nn.MLP(3, [4, 2], rng=3), strict=False)   # the file has more than the model
+    np.testing.assert_array_equal(tiny.layers[0].W.data, nn.MLP(3, [4, 2, 1], rng=2).layers[0].W.data)
+
+
+def test_max_bytes_bounds_the_arrays_a_file_may_declare(tmp_path):
+    path = tmp_path / "m.npz"
+    model = nn.MLP(3, [4, 2])
+    model.save(path)
+    total = sum(a.nbytes for a in model.state_dict().values())      # 26 float64 = 208 bytes
+    assert set(nn.load(path, max_bytes=total)) == set(model.state_dict())
+    with pytest.raises(ValueError, match=r"m.npz': entry 'layers.1.b' declares shape \(2,\) of float64, .* "
+                                         r"over max_bytes=207; .* pass a larger max_bytes="):
+        nn.load(path, max_bytes=total - 1)
+    assert set(nn.load(path, max_bytes=None)) == set(model.state_dict())
+
+
+def test_a_failed_overwrite_keeps_the_old_file(tmp_path, monkeypatch):
+    path = tmp_path / "m.npz"
+    nn.Linear(2, 2, rng=0).save(path)
+    first = path.read_bytes()
+
+    def broken_savez(fh, **arrays):
+        fh.write(b"PK half an archive")
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="No space left"):
+        nn.Linear(2, 2, rng=1).save(path, overwrite=True)
+    assert path.read_bytes() == first and os.listdir(tmp_path) == ["m.npz"]
+
+
+def test_load_of_a_directory_or_unreadable_file_names_it(tmp_path):
+    with pytest.raises(IsADirectoryError, match="load: '.*' is a directory, not a saved file"):
+        nn.load(tmp_path)
