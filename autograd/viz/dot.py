@@ -7,7 +7,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from ..value import Value
-from . import diagnose, modules, style, walk
+from . import diagnose, modules, style, text, walk
 from .assemble import assemble
 from .backends import render
 
@@ -140,14 +140,14 @@ class _Drawing:
                 "color": style.PATH if on else style.OP_LINE, "penwidth": "2.5" if on else "1"}
 
     def op_text(self, node):
-        """The op name, with folded constants written in: '· * 2', 'mul(·, 0.5)'."""
-        parents = node._parents
+        """The op name (clean text: a user primitive names it), with folded constants written in: '· * 2'."""
+        op, parents = text.clean(node._op), node._parents
         if not any(id(p) in self.folded for p in parents):
-            return node._op
+            return op
         args = [self.f(np.asarray(p.data).reshape(-1)[0]) if id(p) in self.folded else "·" for p in parents]
-        if node._op in _INFIX and len(args) == 2:
-            return f"{args[0]} {node._op} {args[1]}"
-        return f"{node._op}({', '.join(args)})"
+        if op in _INFIX and len(args) == 2:
+            return f"{args[0]} {op} {args[1]}"
+        return f"{op}({', '.join(args)})"
 
     def edge_attrs(self, parent, node, i):
         attrs = {}
