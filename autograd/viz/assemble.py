@@ -121,14 +121,15 @@ def _module_attrs(d, mod, collapsed):
         rows.append(_param_row(d, node, name))
     flags = [d.flags[id(n)] for n in d.order if collapsed.get(id(n)) == mod and id(n) in d.flags]
     rows += [(style.flag_note(*f), None) for f in flags]
-    title = f"<b>{text.html(text.clean(mod or 'model'))}</b>  {text.html(text.clean(d.types.get(mod, '')))}"
+    name, kind = (text.html_label(text.clean(t)) for t in (mod or "model", d.types.get(mod, "")))
+    title = f"<b>{name}</b>  {kind}"
     outline = style.PATH if any(collapsed.get(id(n)) == mod for n in d.order if id(n) in d.path) else None
     return {"label": style.module_label(title, rows, style.FILL["module"], outline), "shape": "plain"}
 
 
 def _param_row(d, node, name):
     """(HTML text, heat) of one parameter of a collapsed module: its short name, size and gradient RMS."""
-    short = text.html(text.clean(name[len(name.rpartition(".")[0]) + 1:] if "." in name else name))
+    short = text.html_label(text.clean(name[len(name.rpartition(".")[0]) + 1:] if "." in name else name))
     if isinstance(node, Value):
         grid = [n for n in d.order if d.names.get(id(n), "").split("[")[0] == name]
         mags = [m for m in (diagnose.grad_magnitude(n) for n in grid) if m is not None]
@@ -138,7 +139,7 @@ def _param_row(d, node, name):
         mag = diagnose.grad_magnitude(node)
         row = f"{short} {tuple(node.data.shape)}"
     if mag is not None and d.show_grad:
-        row += f"  grad rms {text.html(d.f(mag))}"
+        row += f"  grad rms {text.html_label(d.f(mag))}"
     return row, d.heat(mag) if d.heat else None
 
 

@@ -6,7 +6,6 @@ text in the same grid, the table colour as the fill, a coloured cell (gradient h
 towards that colour, the outline kept; fonts and per-cell colours are lost.
 """
 import re
-from html import unescape
 
 from . import text
 
@@ -59,7 +58,7 @@ def _text(html):
             if tok.lower().startswith("<br"):
                 out.append("\\n")
         else:
-            out.append(text.quoted(unescape(tok)))
+            out.append(text.quoted(text.html_label_text(tok)))
     return "".join(out)
 
 
@@ -80,7 +79,7 @@ def _record(html, lr):
             rows[-1].append([dict(_ATTR.findall(tok)).get("bgcolor"), ""])
         elif tag is None and rows and rows[-1]:
             rows[-1][-1][1] += tok
-    fields = ["{" + "|".join(text.record(unescape(t)) for _, t in row) + "}" for row in rows]
+    fields = ["{" + "|".join(text.record(text.html_label_text(t)) for _, t in row) + "}" for row in rows]
     label = "|".join(fields) if lr else "{" + "|".join(fields) + "}"
     # wide margins: this build estimates Helvetica's widths, and viewers often substitute a wider font
     attrs = f'label="{label}" shape=record margin="0.25,0.04" style=filled fillcolor="{table.get("bgcolor", "white")}"'
@@ -115,7 +114,7 @@ def _legend(html, lr):
     """The legend table as a cluster of plain nodes: a filled box per swatch, a striped heat bar, text."""
     lines, names = [], []
     for k, (colours, words) in enumerate(_rows(html)[1:]):      # row 0 is the title
-        label = text.quoted(unescape(words))
+        label = text.quoted(text.html_label_text(words))
         if len(colours) > 1:
             bar = ":".join(colours)
             lines.append(f'lg{k}b [label="" shape=box style=striped fillcolor="{bar}" height=0.12 width=1.2]')

@@ -1,7 +1,7 @@
 """Colours, number formats and the HTML-like Graphviz labels of value nodes, op nodes and the legend."""
 import numpy as np
 
-from .text import clean, html
+from .text import clean, html_label
 
 FILL = {
     "input": "#dbeafe",        # data fed in
@@ -73,7 +73,7 @@ def summary(data, f, max_values=6):
     a = np.asarray(data)
     if a.size == 0:
         return "empty"
-    num = str if a.dtype.kind in "biu" else lambda v: html(f(v))
+    num = str if a.dtype.kind in "biu" else lambda v: html_label(f(v))
     if a.size <= max_values:
         if a.ndim <= 1:                               # the common case, without array2string's overhead
             text = ", ".join(num(v) for v in a.reshape(-1).tolist())
@@ -81,7 +81,9 @@ def summary(data, f, max_values=6):
         text = np.array2string(a, separator=", ", formatter={"all": num}, max_line_width=10**6)
         return " ".join(text.split())
     finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-    parts = [f"mean {html(f(finite.mean()))}  min {num(finite.min())}  max {num(finite.max())}"] if finite.size else []
+    parts = []
+    if finite.size:
+        parts.append(f"mean {html_label(f(finite.mean()))}  min {num(finite.min())}  max {num(finite.max())}")
     if finite.size < a.size:
         parts.append(f'<font color="{FLAG["dead"]}">{a.size - finite.size} nan/inf</font>')
     return "  ".join(parts)
@@ -106,10 +108,10 @@ def _cell(text, bg=None, colspan=None, align=None):
 def scalar_label(name, data, grad, f, fill, heat=None, note=None, outline=None):
     """micrograd's record on one row: name | data | grad (grad cell coloured by `heat`)."""
     name = clean(name)
-    cells = [_cell(f"<b>{html(name)}</b>")] if name else []
-    cells.append(_cell(f"data {html(f(data))}"))
+    cells = [_cell(f"<b>{html_label(name)}</b>")] if name else []
+    cells.append(_cell(f"data {html_label(f(data))}"))
     if grad is not None:
-        cells.append(_cell(f"grad {html(f(grad))}", heat))
+        cells.append(_cell(f"grad {html_label(f(grad))}", heat))
     if note:
         cells.append(_cell(note))
     return _table(["".join(cells)], fill, outline, thick=outline is not None)
@@ -119,7 +121,7 @@ def tensor_label(name, node, f, fill, heat=None, notes=(), outline=None, max_val
     """Title (name, shape, dtype), a data summary, a grad summary (cell coloured by `heat`), notes."""
     shape = "(" + ", ".join(map(str, node.data.shape)) + ("," if node.data.ndim == 1 else "") + ")"
     name = clean(name)
-    title = (f"<b>{html(name)}</b>  " if name else "") + html(f"{shape} {node.data.dtype}")
+    title = (f"<b>{html_label(name)}</b>  " if name else "") + html_label(f"{shape} {node.data.dtype}")
     rows = [_cell(title), _cell("data " + summary(node.data, f, max_values), align="left")]
     if show_grad and node.grad is not None:
         rows.append(_cell("grad " + summary(node.grad, f, max_values), heat, align="left"))
@@ -129,7 +131,7 @@ def tensor_label(name, node, f, fill, heat=None, notes=(), outline=None, max_val
 
 def op_label(op, step=None):
     """The op text (clean: the op name cleaned, numbers from the formatter), and its step in the backward walk."""
-    label = f"<b>{html(op)}</b>"
+    label = f"<b>{html_label(op)}</b>"
     if step is not None:
         label += f'<br/><font point-size="9" color="{BACKWARD}">backward {step}</font>'
     return Html(f"<{label}>")

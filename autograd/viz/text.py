@@ -4,11 +4,11 @@ Labels, parameter names, `inputs=` keys, op names of user primitives and `fmt` o
 users. `clean` is the one step they all go through, and it knows nothing of DOT, so an HTML page or a
 JSON blob can reuse it: control characters are shown, never dropped (a newline as the two characters
 `\\n`), lone surrogates become U+FFFD, and text past `MAX_CHARS` is cut with "…". The escapers take
-clean text and make it literal in one DOT context: `html` (HTML-like labels), `quoted` (a "..." label),
+clean text and make it literal in one DOT context: `html_label` (HTML-like labels), `quoted` (a "..." label),
 `record` (a field of a record label, what the WebAssembly Graphviz gets instead of tables).
 """
 import re
-from html import escape
+from html import escape, unescape
 
 MAX_CHARS = 80                       # a name or an op name shows at most this many characters
 ELLIPSIS = "…"
@@ -49,9 +49,17 @@ def _visible(c):
     return _NAMED.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
 
 
-def html(text):
-    """Clean text as literal text of an HTML-like label: & < > " ' as entities."""
-    return escape(text, quote=True)
+def html_label(text):
+    """Clean text as literal text of a Graphviz HTML-like label: & < > " ' as entities, backslashes doubled.
+
+    Graphviz substitutes \\N, \\G, \\E (node, graph, edge names) in HTML-like labels too, and reads \\\\ as one
+    backslash. For a web page use html.escape: this is for Graphviz only."""
+    return escape(text, quote=True).replace("\\", "\\\\")
+
+
+def html_label_text(label_text):
+    """The clean text that `html_label` escaped (what the WebAssembly path turns into records)."""
+    return unescape(label_text).replace("\\\\", "\\")
 
 
 def quoted(text):
