@@ -85,7 +85,8 @@ class _Drawing:
         self.folded = {id(n) for n in self.order if fold_constants and self.is_constant(n) and n is not self.root}
 
     def name(self, node):
-        return self.names.get(id(node)) or node.label or ""
+        """The raw name (parameter name, inputs= key or label), untrusted: `text.clean` it before showing it."""
+        return str(self.names.get(id(node)) or node.label or "")
 
     def is_constant(self, node):
         """An unnamed one-number leaf that needs no gradient (a Python number lifted into the graph)."""
@@ -112,7 +113,7 @@ class _Drawing:
             if not hits:
                 known = sorted({self.name(n) for n in self.order} - {""})
                 raise ValueError(f"highlight_path={target!r}: no node has that name; names in this graph: "
-                                 f"{', '.join(known[:20]) or '(none: label nodes or pass model=)'}")
+                                 f"{', '.join(map(text.clean, known[:20])) or '(none: label nodes or pass model=)'}")
             return hits[0]
         if not any(n is target for n in self.order):
             raise ValueError("highlight_path: that node is not in the graph of root (root does not depend on it)")

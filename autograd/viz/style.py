@@ -46,7 +46,7 @@ def formatter(fmt):
                          f"{MAX_NUMBER} a number may take in a label; use a smaller width or precision (e.g. '.4g')")
     if clean(probe) != probe:
         raise ValueError(f"draw_graph: fmt={fmt!r} writes 1.5 as {probe!r}, with characters a label cannot show "
-                         "(control characters, surrogates); use a printable fill character")
+                         "as they are (controls, bidi overrides, surrogates); use a printable fill character")
     return lambda x: _spec(x, fmt)
 
 

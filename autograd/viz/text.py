@@ -3,9 +3,11 @@
 Labels, parameter names, `inputs=` keys, op names of user primitives and `fmt` output all come from
 users. `clean` is the one step they all go through, and it knows nothing of DOT, so an HTML page or a
 JSON blob can reuse it: control characters are shown, never dropped (a newline as the two characters
-`\\n`), lone surrogates become U+FFFD, and text past `MAX_CHARS` is cut with "…". The escapers take
-clean text and make it literal in one DOT context: `html_label` (HTML-like labels), `quoted` (a "..." label),
-`record` (a field of a record label, what the WebAssembly Graphviz gets instead of tables).
+`\\n`, others as `\\xNN`/`\\uNNNN`), lone surrogates become U+FFFD, and text past `MAX_CHARS` is cut
+with "…". What it shows is for a reader, not reversible: a literal backslash is not doubled.
+
+The escapers take clean text and make it literal in one DOT context: `html_label` (HTML-like labels),
+`quoted` (a "..." label), `record` (a field of a record label, what the WebAssembly Graphviz gets).
 """
 import re
 from html import escape, unescape
@@ -14,8 +16,10 @@ MAX_CHARS = 80                       # a name or an op name shows at most this m
 ELLIPSIS = "…"
 
 # C0 and C1 controls, DEL, the unicode line and paragraph separators, and U+FFFE/U+FFFF (not allowed
-# in XML, so not in an SVG): each breaks a line of DOT, a Graphviz parser or the SVG it writes
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
+# in XML, so not in an SVG): each breaks a line of DOT, a Graphviz parser or the SVG it writes.
+# The bidi embeddings, overrides and isolates (U+202A-E, U+2066-9) reverse the text after them, so a
+# label could read as another name ("Trojan Source"); right-to-left scripts and the marks U+200E/F stay.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _QUOTED = re.compile(r'[\\"&<>]')
@@ -24,7 +28,8 @@ _RECORD = re.compile(r"([{}|])")
 
 
 def clean(text, limit=MAX_CHARS):
-    """`text` (any object, as str) as a label may show it: controls visible, surrogates fixed, cut at `limit`."""
+    """`text` (any object, as str) as a label may show it: controls visible, lone surrogates U+FFFD, cut at `limit`.
+    """
     text = text if isinstance(text, str) else str(text)
     if _SURROGATE.search(text):
         # a pair becomes its character, a lone half U+FFFD

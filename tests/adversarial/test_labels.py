@@ -23,10 +23,11 @@ BACKENDS = [pytest.param(b, marks=pytest.mark.skipif(b not in available(), reaso
             for b in ("dot", "pure", "wasm")]
 
 # pieces a tester would reach for: controls, separators, surrogates, bidi marks, DOT/HTML/record syntax
-HOSTILE = ["\n", "\r\n", "\t", "\x00", "\x1b[31m", "\x7f", "\x85", "\x0b", "\u2028", "\u2029", "\ud800",
-           "\udfff", "\ud83d\ude00", "\ufffe", "\uffff", "😀", "👩‍👩‍👧", "\u200f", "\u202e", "\u2066", "\u0301", "\xa0",
-           " ", "  ", '"', "'", "\\", "\\n", "\\N", "\\G", "\\l", "{", "}", "|", "<", ">", "&", "&amp;", "&#0;", "&#x1b;", ";",
-           "[", "]", "=", "</script>", "<b>", "]]>", "-->", "label=<", "rankdir=LR", "%3", "subgraph", "->"]
+HOSTILE = ["\n", "\r\n", "\t", "\x00", "\x1b[31m", "\x7f", "\x85", "\x0b", "\u2028", "\u2029",
+           "\ud800", "\udfff", "\ud83d\ude00", "\ufffe", "\uffff", "😀", "👩‍👩‍👧", "\u200f", "\u202e", "\u2066",
+           "\u0301", "\xa0", " ", "  ", '"', "'", "\\", "\\n", "\\N", "\\G", "\\l", "{", "}", "|", "<", ">", "&",
+           "&amp;", "&#0;", "&#x1b;", ";", "[", "]", "=", "</script>", "<b>", "]]>", "-->", "label=<", "rankdir=LR",
+           "%3", "subgraph", "->"]
 LABELS = st.one_of(
     st.text(st.characters(exclude_categories=()), max_size=24),       # any code point, surrogates included
     st.lists(st.sampled_from(HOSTILE), max_size=10).map("".join),
@@ -91,7 +92,8 @@ def _tensor_graphs(lab):
     ("\x00", "\\x00"), ("\x1b[31m", "\\x1b[31m"), ("\x7f", "\\x7f"), ("\x85", "\\x85"),
     ("\u2028\u2029", "\\u2028\\u2029"), ("\ufffe", "\\ufffe"),
     ("\ud800", "\ufffd"), ("a\udfffb", "a\ufffdb"), ("\ud83d\ude00", "😀"),     # a pair is its character
-    ("é😀\u200f\u202e", "é😀\u200f\u202e"),                                    # printable unicode is kept
+    ("é😀 שלום\u200f", "é😀 שלום\u200f"),                      # printable, RTL text and marks: kept
+    ("\u202eabc\u2066", "\\u202eabc\\u2066"),              # an override or isolate would reverse the rest
     (5, "5"), (None, "None"),
 ])
 def test_clean_shows_controls_and_mends_surrogates(raw, shown):
@@ -111,7 +113,8 @@ def test_clean_cuts_long_text_with_an_ellipsis_never_inside_an_escape():
 def test_clean_text_is_short_printable_and_stable(raw):
     out = clean(raw)
     assert len(out) <= MAX_CHARS
-    assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff\ud800-\udfff]", out)
+    assert not re.search("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff\ud800-\udfff]",
+                         out)
     out.encode("utf-8")
     assert clean(out) == out
     if len(raw) <= MAX_CHARS // 4:                                          # short text is never cut
@@ -148,6 +151,17 @@ def test_hostile_labels_render_shown_cleaned_on_every_backend(backend, lab):
             _assert_shows(texts, raw)
 
 
+def test_a_label_that_is_not_a_str_is_shown_as_its_str():
+    src = draw_graph(Value(1.0, label=5) * Value(2.0, label=("a", "<b>"))).source
+    assert "<b>5</b>" in src and "<b>(&#x27;a&#x27;, &#x27;&lt;b&gt;&#x27;)</b>" in src
+
+
+def test_an_unknown_highlight_path_lists_the_names_cleaned():
+    out = Value(1.0, label="\x1b[2Jwiped") * Value(2.0, label=7)
+    with pytest.raises(ValueError, match=r"names in this graph: \\x1b\[2Jwiped, 7$"):
+        draw_graph(out, highlight_path="nope")
+
+
 # --- fmt ------------------------------------------------------------------------------------
 def _neuron():
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
@@ -167,9 +181,10 @@ def test_a_fill_character_that_is_dot_syntax_renders_escaped(backend, fmt):
 @pytest.mark.parametrize("fmt, why", [
     (">1000", r"1000 characters, more than the 32"),
     (".100f", r"102 characters"),
-    ("\n>10", "control characters"),
-    ("\x00<8", "control characters"),
-    ("\u2028>8", "control characters"),
+    ("\n>10", "controls"),
+    ("\x00<8", "controls"),
+    ("\u2028>8", "controls"),
+    ("\u202e>8", "bidi overrides"),
     ("q", "not a float format spec"),
     (7, "not a float format spec"),
 ])
