@@ -1,7 +1,8 @@
 """Drawing autograd graphs: `draw_graph` builds a graphviz.Digraph, `save_graph` writes SVG/PNG/PDF/DOT.
 
 SVG renders anywhere (system `dot`, else `graphviz-pure`, else a WebAssembly Graphviz from PyPI);
-PNG needs the system dot or graphviz-pure, PDF the system dot.
+PNG needs the system dot or graphviz-pure, PDF the system dot. Every name a drawing shows is user
+text: `text.clean` makes it showable (controls visible, cut at 80 characters), then it is escaped for DOT.
 """
 from .backends import GraphvizNotFound, available, render
 from .digraph import Digraph

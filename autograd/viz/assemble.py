@@ -3,7 +3,7 @@ import graphviz
 import numpy as np
 
 from ..value import Value
-from . import diagnose, modules, style
+from . import diagnose, modules, style, text
 from .digraph import Digraph
 
 GRAPH = {"fontname": "Helvetica", "nodesep": "0.25", "ranksep": "0.35", "bgcolor": "white"}
@@ -86,33 +86,26 @@ def _emit(g, d, groups):
             g.body.extend(lines)
             continue
         sub = graphviz.Digraph(name=f"cluster_{k}")
-        sub.attr(label=_title(d, mod), style="rounded,dashed", color="#a78bfa", fontsize="10", fontcolor="#5b21b6")
+        sub.body.append(f'\tcolor="#a78bfa" fontcolor="#5b21b6" fontsize=10 label="{text.quoted(_title(d, mod))}" '
+                        'style="rounded,dashed"\n')    # graphviz's own quoting keeps backslashes as escapes
         sub.body.extend(lines)
         g.subgraph(sub)
 
 
 def _attrs(attrs):
-    """A DOT attribute list; our node names are plain ids and an HTML label (<...>) goes in verbatim.
+    """A DOT attribute list: our node names are plain ids, a style.Html label goes in verbatim, all else quoted.
 
     Written here rather than with graphviz.Digraph.node(): its quoting dominated the time of big graphs.
     """
     if not attrs:
         return ""
-    items = []
-    for k, v in attrs.items():
-        if v[0] == "<" and v[-1] == ">":
-            items.append(f"{k}={v}")
-        else:
-            items.append(f'{k}="{_quote(v)}"')
+    items = [f"{k}={v}" if isinstance(v, style.Html) else f'{k}="{text.quoted(v)}"' for k, v in attrs.items()]
     return f" [{' '.join(items)}]"
 
 
-def _quote(v):
-    return v.replace("\\", "\\\\").replace('"', '\\"') if "\\" in v or '"' in v else v
-
-
 def _title(d, mod):
-    return f"{mod} ({d.types.get(mod, '?')})" if mod else d.types.get("", "model")
+    """A module's cluster title, clean text: 'layers.0 (Linear)'."""
+    return text.clean(f"{mod} ({d.types.get(mod, '?')})" if mod else d.types.get("", "model"))
 
 
 def _module_attrs(d, mod, collapsed):
@@ -128,24 +121,26 @@ def _module_attrs(d, mod, collapsed):
         rows.append(_param_row(d, node, name))
     flags = [d.flags[id(n)] for n in d.order if collapsed.get(id(n)) == mod and id(n) in d.flags]
     rows += [(style.flag_note(*f), None) for f in flags]
-    title = f"<b>{style.escape(mod or 'model')}</b>  {d.types.get(mod, '')}"
+    name, kind = (text.html_label(text.clean(t)) for t in (mod or "model", d.types.get(mod, "")))
+    title = f"<b>{name}</b>  {kind}"
     outline = style.PATH if any(collapsed.get(id(n)) == mod for n in d.order if id(n) in d.path) else None
     return {"label": style.module_label(title, rows, style.FILL["module"], outline), "shape": "plain"}
 
 
 def _param_row(d, node, name):
-    short = name[len(name.rpartition(".")[0]) + 1:] if "." in name else name
+    """(HTML text, heat) of one parameter of a collapsed module: its short name, size and gradient RMS."""
+    short = text.html_label(text.clean(name[len(name.rpartition(".")[0]) + 1:] if "." in name else name))
     if isinstance(node, Value):
         grid = [n for n in d.order if d.names.get(id(n), "").split("[")[0] == name]
         mags = [m for m in (diagnose.grad_magnitude(n) for n in grid) if m is not None]
         mag = float(np.sqrt(np.mean([m * m for m in mags]))) if mags else None     # frozen: no grad to show
-        text = f"{short}: {len(grid)} Value{'s' if len(grid) != 1 else ''}"
+        row = f"{short}: {len(grid)} Value{'s' if len(grid) != 1 else ''}"
     else:
         mag = diagnose.grad_magnitude(node)
-        text = f"{short} {tuple(node.data.shape)}"
+        row = f"{short} {tuple(node.data.shape)}"
     if mag is not None and d.show_grad:
-        text += f"  grad rms {d.f(mag)}"
-    return text, d.heat(mag) if d.heat else None
+        row += f"  grad rms {text.html_label(d.f(mag))}"
+    return row, d.heat(mag) if d.heat else None
 
 
 def _legend(d, collapsed):

@@ -8,7 +8,7 @@ import numpy as np
 from ..fileio import check_target, write_file
 from ..tensor import Tensor
 from ..value import Value
-from . import diagnose, modules, style, walk
+from . import diagnose, modules, style, text, walk
 from .assemble import assemble
 from .backends import render
 
@@ -84,7 +84,8 @@ class _Drawing:
         self.folded = {id(n) for n in self.order if fold_constants and self.is_constant(n) and n is not self.root}
 
     def name(self, node):
-        return self.names.get(id(node)) or node.label or ""
+        """The raw name (parameter name, inputs= key or label), untrusted: `text.clean` it before showing it."""
+        return str(self.names.get(id(node)) or node.label or "")
 
     def is_constant(self, node):
         """An unnamed one-number leaf that needs no gradient (a Python number lifted into the graph)."""
@@ -111,7 +112,7 @@ class _Drawing:
             if not hits:
                 known = sorted({self.name(n) for n in self.order} - {""})
                 raise ValueError(f"highlight_path={target!r}: no node has that name; names in this graph: "
-                                 f"{', '.join(known[:20]) or '(none: label nodes or pass model=)'}")
+                                 f"{', '.join(map(text.clean, known[:20])) or '(none: label nodes or pass model=)'}")
             return hits[0]
         if not any(n is target for n in self.order):
             raise ValueError("highlight_path: that node is not in the graph of root (root does not depend on it)")
@@ -139,14 +140,14 @@ class _Drawing:
                 "color": style.PATH if on else style.OP_LINE, "penwidth": "2.5" if on else "1"}
 
     def op_text(self, node):
-        """The op name, with folded constants written in: '· * 2', 'mul(·, 0.5)'."""
-        parents = node._parents
+        """The op name (clean text: a user primitive names it), with folded constants written in: '· * 2'."""
+        op, parents = text.clean(node._op), node._parents
         if not any(id(p) in self.folded for p in parents):
-            return node._op
+            return op
         args = [self.f(np.asarray(p.data).reshape(-1)[0]) if id(p) in self.folded else "·" for p in parents]
-        if node._op in _INFIX and len(args) == 2:
-            return f"{args[0]} {node._op} {args[1]}"
-        return f"{node._op}({', '.join(args)})"
+        if op in _INFIX and len(args) == 2:
+            return f"{args[0]} {op} {args[1]}"
+        return f"{op}({', '.join(args)})"
 
     def edge_attrs(self, parent, node, i):
         attrs = {}

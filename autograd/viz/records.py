@@ -7,16 +7,18 @@ towards that colour, the outline kept; fonts and per-cell colours are lost.
 """
 import re
 
+from . import text
+
 _TOKEN = re.compile(r"<[^>]*>|[^<]+")
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
-_SPECIAL = re.compile(r'([{}|<>"])')
+_RANKDIR = re.compile(r'^\s*(?:graph\s*\[[^\n]*?\b)?rankdir="?(LR|RL)\b', re.M)
 
 
 def plain_source(source):
     """`source` with every HTML-like label replaced by a plain or a record label; other lines unchanged."""
     if "label=<" not in source:
         return source
-    lr = re.search(r"rankdir=\"?(LR|RL)\b", source) is not None
+    lr = _RANKDIR.search(source) is not None         # a graph attribute, never a label's text
     return "".join(_line(line, lr) if "label=<" in line else line for line in source.splitlines(True))
 
 
@@ -30,7 +32,7 @@ def _line(line, lr):
         attrs = _record(html, lr)
         rest = re.sub(r'\s*shape="?plain"?', "", line[end + 1:])
     else:
-        attrs = 'label="{}"'.format(_text(html, "\\n").replace('"', '\\"'))
+        attrs = f'label="{_text(html)}"'
         rest = line[end + 1:]
     return line[:start] + attrs + rest
 
@@ -48,15 +50,16 @@ def _closing(s, i):
     raise ValueError(f"unbalanced HTML-like label: {s[i:i + 80]}...")
 
 
-def _text(html, br):
+def _text(html):
+    """The text of an HTML-like label as the inside of a quoted label, a <br/> as a line break."""
     out = []
     for tok in _TOKEN.findall(html):
         if tok.startswith("<"):
             if tok.lower().startswith("<br"):
-                out.append(br)
+                out.append("\\n")
         else:
-            out.append(tok)
-    return "".join(out).strip()
+            out.append(text.quoted(text.html_label_text(tok)))
+    return "".join(out)
 
 
 def _record(html, lr):
@@ -76,7 +79,7 @@ def _record(html, lr):
             rows[-1].append([dict(_ATTR.findall(tok)).get("bgcolor"), ""])
         elif tag is None and rows and rows[-1]:
             rows[-1][-1][1] += tok
-    fields = ["{" + "|".join(_SPECIAL.sub(r"\\\1", t.strip()) for _, t in row) + "}" for row in rows]
+    fields = ["{" + "|".join(text.record(text.html_label_text(t)) for _, t in row) + "}" for row in rows]
     label = "|".join(fields) if lr else "{" + "|".join(fields) + "}"
     # wide margins: this build estimates Helvetica's widths, and viewers often substitute a wider font
     attrs = f'label="{label}" shape=record margin="0.25,0.04" style=filled fillcolor="{table.get("bgcolor", "white")}"'
@@ -104,22 +107,22 @@ def _rows(html):
             rows[-1][0].extend([bg] if bg else [])
         elif tag is None and rows:
             rows[-1][1] += tok
-    return [(colours, " ".join(text.split())) for colours, text in rows]
+    return [(colours, " ".join(words.split())) for colours, words in rows]
 
 
 def _legend(html, lr):
     """The legend table as a cluster of plain nodes: a filled box per swatch, a striped heat bar, text."""
     lines, names = [], []
-    for k, (colours, text) in enumerate(_rows(html)[1:]):      # row 0 is the title
-        text = text.replace('"', '\\"')
+    for k, (colours, words) in enumerate(_rows(html)[1:]):      # row 0 is the title
+        label = text.quoted(text.html_label_text(words))
         if len(colours) > 1:
             bar = ":".join(colours)
             lines.append(f'lg{k}b [label="" shape=box style=striped fillcolor="{bar}" height=0.12 width=1.2]')
             names.append(f"lg{k}b")
         if len(colours) == 1:
-            lines.append(f'lg{k} [label="{text}" shape=box style=filled fillcolor="{colours[0]}"]')
+            lines.append(f'lg{k} [label="{label}" shape=box style=filled fillcolor="{colours[0]}"]')
         else:
-            lines.append(f'lg{k} [label="{text}" shape=plaintext style=solid margin="0.25,0.02"]')
+            lines.append(f'lg{k} [label="{label}" shape=plaintext style=solid margin="0.25,0.02"]')
         names.append(f"lg{k}")
     flat = [f"{b} -> {a}" if lr else f"{a} -> {b}" for a, b in zip(names, names[1:])]   # keep the order
     body = "\n\t\t".join(lines + ["{rank=same; " + " ".join(names) + "}"] + [e + " [style=invis]" for e in flat])

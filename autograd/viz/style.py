@@ -1,7 +1,7 @@
 """Colours, number formats and the HTML-like Graphviz labels of value nodes, op nodes and the legend."""
-from html import escape
-
 import numpy as np
+
+from .text import clean, html_label
 
 FILL = {
     "input": "#dbeafe",        # data fed in
@@ -19,27 +19,61 @@ OP_FILL, OP_LINE = "#f5f5f4", "#78716c"
 EDGE, PATH = "#6b7280", "#2563eb"
 FLAG = {"dead": "#dc2626", "saturated": "#ea580c"}
 BACKWARD, DERIVATIVE = "#1d4ed8", "#9a3412"
+MAX_NUMBER = 32            # characters one formatted number may take in a label
 HEAT = ["#f2f0f7", "#dadaeb", "#bcbddc", "#9e9ac8", "#807dba", "#6a51a3", "#54278f", "#3f007d"]  # ColorBrewer Purples
 
 
+class Html(str):
+    """An HTML-like label built here (user text inside escaped): DOT takes it verbatim, any other value is quoted."""
+
+
 def formatter(fmt):
-    """A number -> label text function from a format spec like '.4g', or from a function (its text escaped)."""
+    """A number -> label text function (clean text, not yet escaped) from a format spec like '.4g' or a function.
+
+    A spec is checked now on 1.5: it must format a float into at most MAX_NUMBER characters a label can
+    show ('>1000' and a newline fill are refused). A value whose text is longer still (1e40 with '.3f')
+    is written with '.6g' instead, so no digits are cut. A function's text is cleaned and cut at MAX_NUMBER.
+    """
     if callable(fmt):
-        return lambda x: escape(str(fmt(x)))
+        return lambda x: _call(fmt, x)
     try:
-        format(1.5, fmt)
+        probe = format(1.5, fmt)
     except (TypeError, ValueError):
         raise ValueError(f"draw_graph: fmt={fmt!r} is not a float format spec; use e.g. '.4g', '.3f', '.2e', "
                          "or pass a function of one number") from None
-    return lambda x: format(float(x), fmt)
+    if len(probe) > MAX_NUMBER:
+        raise ValueError(f"draw_graph: fmt={fmt!r} writes 1.5 as {len(probe)} characters, more than the "
+                         f"{MAX_NUMBER} a number may take in a label; use a smaller width or precision (e.g. '.4g')")
+    if clean(probe) != probe:
+        raise ValueError(f"draw_graph: fmt={fmt!r} writes 1.5 as {probe!r}, with characters a label cannot show "
+                         "as they are (controls, bidi overrides, surrogates); use a printable fill character")
+    return lambda x: _spec(x, fmt)
+
+
+def _spec(x, fmt):
+    out = format(float(x), fmt)
+    return out if len(out) <= MAX_NUMBER else format(float(x), ".6g")
+
+
+def _call(fmt, x):
+    """fmt(x), checked: a str, cleaned and cut at MAX_NUMBER characters."""
+    try:
+        out = fmt(x)
+    except Exception as e:
+        raise ValueError(f"draw_graph: fmt={fmt!r} raised {type(e).__name__}: {e} on the number {x}; a fmt "
+                         "function must turn every float (nan and inf too) into a str") from e
+    if not isinstance(out, str):
+        raise TypeError(f"draw_graph: fmt={fmt!r} returned {type(out).__name__} {out!r:.40} for the number {x}; "
+                        "a fmt function must return a str")
+    return clean(out, MAX_NUMBER)
 
 
 def summary(data, f, max_values=6):
-    """The values when there are at most `max_values`, else mean/min/max (and a count of nan/inf)."""
+    """HTML text: the values when there are at most `max_values`, else mean/min/max (and a count of nan/inf)."""
     a = np.asarray(data)
     if a.size == 0:
         return "empty"
-    num = str if a.dtype.kind in "biu" else f
+    num = str if a.dtype.kind in "biu" else lambda v: html_label(f(v))
     if a.size <= max_values:
         if a.ndim <= 1:                               # the common case, without array2string's overhead
             text = ", ".join(num(v) for v in a.reshape(-1).tolist())
@@ -47,7 +81,9 @@ def summary(data, f, max_values=6):
         text = np.array2string(a, separator=", ", formatter={"all": num}, max_line_width=10**6)
         return " ".join(text.split())
     finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-    parts = [f"mean {f(finite.mean())}  min {num(finite.min())}  max {num(finite.max())}"] if finite.size else []
+    parts = []
+    if finite.size:
+        parts.append(f"mean {html_label(f(finite.mean()))}  min {num(finite.min())}  max {num(finite.max())}")
     if finite.size < a.size:
         parts.append(f'<font color="{FLAG["dead"]}">{a.size - finite.size} nan/inf</font>')
     return "  ".join(parts)
@@ -57,8 +93,8 @@ def _table(rows, fill, outline=None, thick=False):
     line = f' color="{outline}"' if outline else ""
     border = 3 if thick else 0
     body = "".join(f"<tr>{r}</tr>" for r in rows)
-    return (f'<<table border="{border}"{line} cellborder="1" cellspacing="0" cellpadding="4" '
-            f'bgcolor="{fill}">{body}</table>>')
+    return Html(f'<<table border="{border}"{line} cellborder="1" cellspacing="0" cellpadding="4" '
+                f'bgcolor="{fill}">{body}</table>>')
 
 
 def _cell(text, bg=None, colspan=None, align=None):
@@ -71,10 +107,11 @@ def _cell(text, bg=None, colspan=None, align=None):
 
 def scalar_label(name, data, grad, f, fill, heat=None, note=None, outline=None):
     """micrograd's record on one row: name | data | grad (grad cell coloured by `heat`)."""
-    cells = [_cell(f"<b>{escape(name)}</b>")] if name else []
-    cells.append(_cell(f"data {f(data)}"))
+    name = clean(name)
+    cells = [_cell(f"<b>{html_label(name)}</b>")] if name else []
+    cells.append(_cell(f"data {html_label(f(data))}"))
     if grad is not None:
-        cells.append(_cell(f"grad {f(grad)}", heat))
+        cells.append(_cell(f"grad {html_label(f(grad))}", heat))
     if note:
         cells.append(_cell(note))
     return _table(["".join(cells)], fill, outline, thick=outline is not None)
@@ -83,7 +120,8 @@ def scalar_label(name, data, grad, f, fill, heat=None, note=None, outline=None):
 def tensor_label(name, node, f, fill, heat=None, notes=(), outline=None, max_values=6, show_grad=True):
     """Title (name, shape, dtype), a data summary, a grad summary (cell coloured by `heat`), notes."""
     shape = "(" + ", ".join(map(str, node.data.shape)) + ("," if node.data.ndim == 1 else "") + ")"
-    title = (f"<b>{escape(name)}</b>  " if name else "") + f"{shape} {node.data.dtype}"
+    name = clean(name)
+    title = (f"<b>{html_label(name)}</b>  " if name else "") + html_label(f"{shape} {node.data.dtype}")
     rows = [_cell(title), _cell("data " + summary(node.data, f, max_values), align="left")]
     if show_grad and node.grad is not None:
         rows.append(_cell("grad " + summary(node.grad, f, max_values), heat, align="left"))
@@ -91,12 +129,12 @@ def tensor_label(name, node, f, fill, heat=None, notes=(), outline=None, max_val
     return _table(rows, fill, outline, thick=outline is not None)
 
 
-def op_label(text, step=None):
-    """The op name, and its position in the backward walk when `step` is given."""
-    text = f"<b>{escape(text)}</b>"
+def op_label(op, step=None):
+    """The op text (clean: the op name cleaned, numbers from the formatter), and its step in the backward walk."""
+    label = f"<b>{html_label(op)}</b>"
     if step is not None:
-        text += f'<br/><font point-size="9" color="{BACKWARD}">backward {step}</font>'
-    return f"<{text}>"
+        label += f'<br/><font point-size="9" color="{BACKWARD}">backward {step}</font>'
+    return Html(f"<{label}>")
 
 
 def flag_note(kind, bad, units, batch):
@@ -145,5 +183,5 @@ def legend_label(swatches, heat_range=None, notes=()):
     body = [f'<tr><td></td><td align="left">{rows[0]}</td></tr>']
     body += [f'<tr>{sw}<td align="left">{text}</td></tr>' for sw, text in cells]
     body += [f'<tr><td></td><td align="left">{text}</td></tr>' for text in rows[1:]]
-    return (f'<<font point-size="9"><table border="1" cellborder="0" cellspacing="2" cellpadding="1" '
-            f'color="#9ca3af" bgcolor="white">{"".join(body)}</table></font>>')
+    return Html(f'<<font point-size="9"><table border="1" cellborder="0" cellspacing="2" cellpadding="1" '
+                f'color="#9ca3af" bgcolor="white">{"".join(body)}</table></font>>')

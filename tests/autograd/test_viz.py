@@ -1,7 +1,6 @@
 """draw_graph's DOT source: labels, colours, counts, backward order, highlights, modules, deep graphs."""
 import re
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -220,19 +219,17 @@ def test_max_nodes_refuses_with_a_hint():
 @pytest.mark.parametrize("kind", [Value, Tensor])
 def test_a_100k_node_chain_builds_without_recursion(kind):
     x = Value(0.5) if kind is Value else Tensor([0.5, 1.0], requires_grad=True)
-    y = x
-    for i in range(50_000 if kind is Value else 20_000):
+    y, ops = x, 50_000 if kind is Value else 20_000
+    for i in range(ops):
         y = y * 1.0000001 if i % 2 else y + 0.5
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200)                                # any recursion over the chain would fail
     try:
-        t = time.perf_counter()
         src = draw_graph(y, max_nodes=None, show_backward=True).source
-        elapsed = time.perf_counter() - t
     finally:
         sys.setrecursionlimit(limit)
-    assert src.count(" -> ") == 2 * (50_000 if kind is Value else 20_000)      # 100,000 value nodes: Value
-    assert elapsed < 10
+    assert src.count(" -> ") == 2 * ops                       # op -> result, input -> op; constants folded
+    assert len(re.findall(r"^\t[no]\d+ \[", src, re.M)) == 2 * ops + 1    # Value: 100,001 nodes
 
 
 # --- nn models --------------------------------------------------------------------------------
