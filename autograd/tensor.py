@@ -191,6 +191,7 @@ class Tensor:
             retain_graph = create_graph
         engine.run_backward(self, seed, retain_graph, create_graph)
 
+    # --- the engine's interface (engine.py), the same on Value -----------------------------------
     @staticmethod
     def _fit_grad(pg, p, node):
         """Undo broadcasting and restore the input's dtype, or name the op whose vjp got it wrong."""
@@ -204,17 +205,20 @@ class Tensor:
         return pg
 
     @staticmethod
-    def _store_grad(node, g, fast, handed):
-        """Accumulate g into node.grad (the engine calls this for leaves and retained nodes)."""
-        if fast:
-            # a stored gradient must own its memory: vjps may hand one array to several inputs
-            if type(g) is not np.ndarray:
-                g = np.array(g, dtype=node.data.dtype)
-            elif g.base is not None or id(g) in handed:
-                g = g.copy()
-            handed.add(id(g))
-        node.grad = g if node.grad is None else node.grad + g
+    def _store_grads(nodes, fast):
+        """Accumulate each node's gradient of this pass (`_g`) into its `.grad`."""
+        handed = set()                  # ids of arrays already stored as some node's .grad
+        for node in nodes:
+            g, node._g = node._g, None
+            if fast:                    # a stored gradient must own its memory: vjps may hand one array
+                if type(g) is not np.ndarray:                                   # to several inputs
+                    g = np.array(g, dtype=node.data.dtype)
+                elif g.base is not None or id(g) in handed:
+                    g = g.copy()
+                handed.add(id(g))
+            node.grad = g if node.grad is None else node.grad + g
 
+    _fits_exactly = False               # vjps may return broadcast shapes or other dtypes: _fit_grad fits them
     _keep_structure = False             # backward() drops _parents too: intermediates free at once
 
     # === The API: one line per method, naming the op that computes it ============================

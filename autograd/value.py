@@ -229,10 +229,20 @@ class Value:
         seed = Value(gradient) if create_graph else float(gradient)
         engine.run_backward(self, seed, retain_graph or create_graph, create_graph)
 
-    _store_grad = None               # scalars: the engine adds into .grad directly
+    # --- the engine's interface (engine.py), the same on Tensor --------------------------------
+    @staticmethod
+    def _store_grads(nodes, fast):
+        """Accumulate each node's gradient of this pass (`_g`) into its `.grad`."""
+        for node in nodes:
+            node.grad = node.grad + node._g
+            node._g = None
 
-    _fit_grad = None                 # scalars: no shapes to reconcile
+    @staticmethod
+    def _fit_grad(g, parent, node):
+        """A float gradient always fits a float input (so the walk skips this: `_fits_exactly`)."""
+        return g
 
+    _fits_exactly = True
     _keep_structure = True           # backward() keeps _parents so the graph can still be drawn
 
     @property
