@@ -2,6 +2,8 @@
 
 Not the HIPS `autograd` package: do not install both in one environment.
 """
+import importlib
+
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .value import Value
 from .tensor import Tensor
@@ -23,6 +25,12 @@ from .gradcheck import gradgradcheck
 from .function import Function, primitive
 
 __all__ += ["gradgradcheck", "Function", "primitive"]
-from .viz import draw_graph, save_graph
-
 __all__ += ["draw_graph", "save_graph"]
+
+
+def __getattr__(name):
+    """Drawing loads on first use (it imports graphviz): `autograd.draw_graph`, `autograd.viz`."""
+    if name in ("draw_graph", "save_graph", "viz"):
+        viz = importlib.import_module("autograd.viz")
+        return viz if name == "viz" else getattr(viz, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -26,18 +26,8 @@ def draw_graph(root, *, model=None, inputs=None, rankdir="LR", fmt=".4g", show_g
         raise ValueError(f"draw_graph: rankdir={rankdir!r}; use one of {', '.join(RANKDIRS)}")
     if collapse_modules and model is None:
         raise ValueError("draw_graph: collapse_modules=True needs model= (the nn.Module that built the graph)")
-    d = _Drawing(root, walk.forward_order(root), model, inputs, style.formatter(fmt))
-    d.options(show_grad, fold_constants, max_values)
-    if highlight_path is not None:
-        d.path = walk.path_nodes(d.order, d.find(highlight_path))
-    if show_backward:
-        d.steps = {id(n): k for k, n in enumerate((n for n in walk.backward_order(root) if n._parents), 1)}
-        d.derivatives = True
-    if highlight_units:
-        d.flags = {id(n): s for n in d.order if (s := diagnose.unit_status(n)) is not None and len(s[1])}
-    if grad_heat:
-        d.heat, d.heat_range = style.heat_of([diagnose.grad_magnitude(n) for n in d.order])
-    d.units_checked = highlight_units
+    d = _Drawing(root, model, inputs, fmt, show_grad, show_backward, grad_heat, highlight_units, highlight_path,
+                 fold_constants, max_values)
     collect = gc.isenabled()
     gc.disable()          # a big drawing makes millions of small strings; rescanning them costs ~40%
     try:
@@ -66,22 +56,28 @@ def save_graph(root, path, *, overwrite=False, backend="auto", **options):
 
 
 class _Drawing:
-    """The state of one drawing: names, categories and highlights of the nodes of `order`."""
+    """One drawing: the nodes of root's graph in forward order, with their names, categories and highlights."""
 
-    def __init__(self, root, order, model, inputs, f):
-        self.root, self.order, self.model, self.f = root, order, model, f
+    def __init__(self, root, model, inputs, fmt, show_grad, show_backward, grad_heat, highlight_units,
+                 highlight_path, fold_constants, max_values):
+        self.root, self.order, self.model, self.f = root, walk.forward_order(root), model, style.formatter(fmt)
+        self.show_grad, self.max_values = show_grad, max_values
         self.names, self.owner, self.types = {}, {}, {}
         if model is not None:
             self.names, self.owner = modules.parameter_names(model)
             self.types = modules.module_types(model)
         self.params = set(self.owner)
         self.inputs = _inputs(inputs, self.names)
-        self.path, self.steps, self.flags, self.heat, self.heat_range = set(), {}, {}, None, None
-        self.derivatives = False
-
-    def options(self, show_grad, fold_constants, max_values):
-        self.show_grad, self.max_values = show_grad, max_values
-        self.folded = {id(n) for n in self.order if fold_constants and self.is_constant(n) and n is not self.root}
+        self.folded = {id(n) for n in self.order if fold_constants and self.is_constant(n) and n is not root}
+        self.path = set() if highlight_path is None else walk.path_nodes(self.order, self.find(highlight_path))
+        self.derivatives = show_backward
+        self.steps = {id(n): k for k, n in enumerate((n for n in walk.backward_order(root) if n._parents), 1)} \
+            if show_backward else {}
+        self.units_checked = highlight_units
+        self.flags = {id(n): s for n in self.order if (s := diagnose.unit_status(n)) is not None and len(s[1])} \
+            if highlight_units else {}
+        self.heat, self.heat_range = style.heat_of([diagnose.grad_magnitude(n) for n in self.order]) \
+            if grad_heat else (None, None)
 
     def name(self, node):
         """The raw name (parameter name, inputs= key or label), untrusted: `text.clean` it before showing it."""

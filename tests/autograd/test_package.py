@@ -1,0 +1,16 @@
+"""The package's shape: what `import autograd` loads, and what it must not."""
+import subprocess
+import sys
+
+
+def test_import_autograd_loads_neither_graphviz_nor_nn():
+    code = ("import sys, autograd; print(sorted(m for m in ('graphviz', 'nn', 'autograd.viz', 'hypothesis') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_drawing_loads_on_first_use():
+    code = "import sys, autograd; f = autograd.draw_graph; print(f.__module__, 'graphviz' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["autograd.viz.dot", "True"]
