@@ -5,6 +5,7 @@ A reduction's vjp restores the reduced axes as size-1 dimensions and broadcasts 
 import numpy as np
 
 from ..tensor import Tensor, _raw
+from .common import axis_args, one_axis, tensor_arg
 from .elementwise import _exp
 
 _make = Tensor._make
@@ -57,59 +58,65 @@ def _broadcast_view(g, shape):
     return view
 
 
-def reduce_sum(self, axis=None, keepdims=False):
+def reduce_sum(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Sum over `axis` (all axes by default)."""
-    x = self.data
+    t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "sum")
+    x = t.data
     if axis is None and not keepdims:            # the common loss reduction, kept lean
         shape = x.shape
-        return _make(np.add.reduce(x, None), (self,), lambda g, out, x: (_full_view(g, shape),), "sum")
+        return _make(np.add.reduce(x, None), (t,), lambda g, out, x: (_full_view(g, shape),), "sum")
     axes = _axes(axis, x.ndim, "sum")
     out = x.sum(axis=axes, keepdims=keepdims)
-    return _make(out, (self,), lambda g, out, x: (_expand(x.shape, g, axes, keepdims),), "sum")
+    return _make(out, (t,), lambda g, out, x: (_expand(x.shape, g, axes, keepdims),), "sum")
 
 
-def mean(self, axis=None, keepdims=False):
+def mean(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Arithmetic mean over `axis` (a sum times 1/n)."""
-    axes = _axes(axis, self.ndim, "mean")
-    n = int(np.prod([self.shape[a] for a in axes]))
-    return self.sum(axes, keepdims) * (1.0 / n if n else float("nan"))
+    t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "mean")
+    axes = _axes(axis, t.ndim, "mean")
+    n = int(np.prod([t.shape[a] for a in axes]))
+    return reduce_sum(t, axes, keepdims) * (1.0 / n if n else float("nan"))
 
 
-def var(self, axis=None, keepdims=False, ddof=0):
-    """Variance over `axis` (ddof=0: divide by n; ddof=1: by n - 1).
+def var(t, axis=None, keepdims=False, ddof=0, *, dim=None, keepdim=None, correction=None):
+    """Variance over `axis` (ddof=0: divide by n; ddof=1: by n - 1; PyTorch's `correction` is ddof).
 
     With ddof >= n the divisor is 0, so the result is inf (nan for constant data), as in numpy and PyTorch."""
-    axes = _axes(axis, self.ndim, "var")
-    n = int(np.prod([self.shape[a] for a in axes]))
-    d = self - self.mean(axes, keepdims=True)
-    ss = (d * d).sum(axes, keepdims)
+    t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "var")
+    ddof = ddof if correction is None else correction
+    axes = _axes(axis, t.ndim, "var")
+    n = int(np.prod([t.shape[a] for a in axes]))
+    d = t - mean(t, axes, keepdims=True)
+    ss = reduce_sum(d * d, axes, keepdims)
     if n > ddof:
         return ss * (1.0 / (n - ddof))
     with np.errstate(divide="ignore", invalid="ignore"):
         return ss / 0.0
 
 
-def _extreme(self, axis, keepdims, fn, op):
-    shape, axes = self.shape, _axes(axis, self.ndim, op)
-    if self.size == 0:
+def _extreme(t, axis, keepdims, fn, op):
+    shape, axes = t.shape, _axes(axis, t.ndim, op)
+    if t.size == 0:
         raise ValueError(f"{op}() of an empty tensor of shape {shape}: there is no identity to return")
-    out = fn(self.data, axis=axes, keepdims=keepdims)
+    out = fn(t.data, axis=axes, keepdims=keepdims)
 
     def vjp(g, out, x):
         hit = _raw(x) == _raw(out).reshape(_kept(shape, axes))       # where the extreme was attained
         share = (hit / hit.sum(axis=axes, keepdims=True)).astype(g.dtype)   # ties split evenly
         return (g.reshape(_kept(shape, axes)) * share,)
-    return _make(out, (self,), vjp, op)
+    return _make(out, (t,), vjp, op)
 
 
-def reduce_max(self, axis=None, keepdims=False):
+def reduce_max(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Maximum over `axis`; the gradient goes to the maximal entries (split evenly at ties)."""
-    return _extreme(self, axis, keepdims, np.max, "max")
+    t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "max")
+    return _extreme(t, axis, keepdims, np.max, "max")
 
 
-def reduce_min(self, axis=None, keepdims=False):
+def reduce_min(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """Minimum over `axis`; the gradient goes to the minimal entries (split evenly at ties)."""
-    return _extreme(self, axis, keepdims, np.min, "min")
+    t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "min")
+    return _extreme(t, axis, keepdims, np.min, "min")
 
 
 def _lse(x, axes):
@@ -122,34 +129,37 @@ def _lse(x, axes):
     return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
 
 
-def logsumexp(self, axis=None, keepdims=False):
+def logsumexp(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     """log(sum(exp(x))) over `axis`, stable for large inputs."""
-    shape, axes = self.shape, _axes(axis, self.ndim, "logsumexp")
-    out = _lse(self.data, axes)
+    t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "logsumexp")
+    shape, axes = t.shape, _axes(axis, t.ndim, "logsumexp")
+    out = _lse(t.data, axes)
     if not keepdims:
         out = out.reshape([n for i, n in enumerate(shape) if i not in axes])
 
     def vjp(g, out, x):                    # d lse / dx = softmax(x)
         k = _kept(shape, axes)
         return (g.reshape(k) * _exp(x - out.reshape(k)),)
-    return _make(out, (self,), vjp, "logsumexp")
+    return _make(out, (t,), vjp, "logsumexp")
 
 
-def softmax(self, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis`, stable for large inputs."""
-    (ax,) = _axes(axis, self.ndim, "softmax")
-    e = np.exp(self.data - _lse(self.data, (ax,)))
+def softmax(t, axis=None, *, dim=None):
+    """exp(x) / sum(exp(x)) along `axis` (default -1), stable for large inputs."""
+    t, axis = tensor_arg(t), one_axis(axis, dim, "softmax")
+    (ax,) = _axes(axis, t.ndim, "softmax")
+    e = np.exp(t.data - _lse(t.data, (ax,)))
 
     def vjp(g, out, x):                    # J^T g = s * (g - <g, s>)
         return (out * (g - (g * out).sum(axis=ax, keepdims=True)),)
-    return _make(e, (self,), vjp, "softmax")
+    return _make(e, (t,), vjp, "softmax")
 
 
-def log_softmax(self, axis=-1):
-    """x - logsumexp(x) along `axis`, stable for large inputs."""
-    (ax,) = _axes(axis, self.ndim, "log_softmax")
-    out = self.data - _lse(self.data, (ax,))
+def log_softmax(t, axis=None, *, dim=None):
+    """x - logsumexp(x) along `axis` (default -1), stable for large inputs."""
+    t, axis = tensor_arg(t), one_axis(axis, dim, "log_softmax")
+    (ax,) = _axes(axis, t.ndim, "log_softmax")
+    out = t.data - _lse(t.data, (ax,))
 
     def vjp(g, out, x):                    # J^T g = g - softmax * sum(g)
         return (g - _exp(out) * g.sum(axis=ax, keepdims=True),)
-    return _make(out, (self,), vjp, "log_softmax")
+    return _make(out, (t,), vjp, "log_softmax")
