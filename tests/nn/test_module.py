@@ -7,12 +7,12 @@ from autograd import Tensor, Value
 
 
 class Pair(nn.Module):
-    """Two linear maps in a tuple, a frozen tensor, a private tensor and a nested block."""
+    """Two linear maps in a tuple, a frozen tensor, an underscore-named tensor and a nested block."""
 
     def __init__(self):
         self.scale = Tensor([2.0], requires_grad=True)
         self.frozen = Tensor([1.0])                       # no grad: not a parameter
-        self._hidden = Tensor([3.0], requires_grad=True)  # private: not discovered
+        self._hidden = Tensor([3.0], requires_grad=True)  # underscore names are discovered, as in PyTorch
         self.maps = (nn.Linear(2, 3, rng=0), nn.Linear(3, 1, rng=1))
         self.block = nn.Sequential(nn.Linear(1, 1, rng=2), nn.Tanh())
         self.note = "not a parameter"
@@ -23,7 +23,8 @@ class Pair(nn.Module):
 
 def test_named_parameters_names_and_order():
     names = [n for n, _ in Pair().named_parameters()]
-    assert names == ["scale", "maps.0.W", "maps.0.b", "maps.1.W", "maps.1.b", "block.0.W", "block.0.b"]
+    assert names == ["scale", "_hidden", "maps.0.W", "maps.0.b", "maps.1.W", "maps.1.b", "block.0.W", "block.0.b"]
+    assert [n for n, _ in Pair().named_state()][:3] == ["scale", "frozen", "_hidden"]
 
 
 def test_mlp_names_and_shapes():
