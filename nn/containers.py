@@ -13,8 +13,8 @@ from .module import Module
 def _module(m, where):
     """m, or a TypeError naming `where` when it is not a Module."""
     if not isinstance(m, Module):
-        raise TypeError(f"{where}: got a {type(m).__name__}, not an nn.Module (wrap functions as modules, e.g. "
-                        "nn.ReLU(); keep parameters in a plain list or dict instead)")
+        raise TypeError(f"{where}: expects an nn.Module, got an object of type {type(m).__name__} (wrap "
+                        "functions as modules, e.g. nn.ReLU(); keep parameters in a plain list or dict)")
     return m
 
 
@@ -69,7 +69,8 @@ class ModuleList(_Container):
         return self._modules[self._index(i, "__getitem__")]
 
     def __setitem__(self, i, m):
-        self._modules[self._index(i, "__setitem__")] = _module(m, "ModuleList.__setitem__")
+        i = self._index(i, "__setitem__")
+        self._modules[i] = _module(m, "ModuleList.__setitem__")
 
     def __delitem__(self, i):
         if isinstance(i, slice):

@@ -13,6 +13,7 @@ parameter that the walk did not discover anyway raises: nothing is ever silently
 import collections.abc
 import functools
 import io
+import random
 import types
 
 import numpy as np
@@ -21,7 +22,9 @@ from autograd import Tensor, Value
 
 from . import module        # Module lives there; these functions only run once both files are loaded
 
-ATOMIC = {type(None), bool, int, float, complex, str, bytes, range}      # exact types that hold nothing
+ATOMIC = {type(None), bool, int, float, complex, str, bytes, range,          # exact types that hold nothing
+          np.random.Generator, np.random.RandomState, random.Random}
+_INERT = (np.generic, np.dtype, type, types.ModuleType, io.IOBase, Tensor, Value)   # non-leaf nodes: not state
 _JUST_VALUE = {Value}
 _CODE = (types.FunctionType, types.MethodType, types.BuiltinMethodType, functools.partial)
 
@@ -36,7 +39,7 @@ def is_param(v):
 
 def _inert(v):
     """True for values that cannot hold a module or a parameter (computed nodes included)."""
-    return (isinstance(v, (np.generic, np.dtype, type, types.ModuleType, io.IOBase, Tensor, Value))
+    return (isinstance(v, _INERT)
             or isinstance(v, np.ndarray) and v.dtype != object)
 
 
@@ -55,16 +58,28 @@ def walk(root, deep=True):
                 stack += _entries(v, name + ".", hidden)
         elif is_param(v):
             found.append(("param", name, v))
-        elif isinstance(v, (list, tuple)):
-            stack += [(f"{name}.{i}", x) for i, x in enumerate(v)][::-1]
+        elif isinstance(v, (list, tuple)):        # list.__iter__: a subclass cannot hide its items
+            items = list.__iter__(v) if isinstance(v, list) else tuple.__iter__(v)
+            stack += [(f"{name}.{i}", x) for i, x in enumerate(items)][::-1]
+            _subclass_attributes(v, name, hidden)
         elif isinstance(v, dict):
             stack += _dict_entries(name, v, hidden)
+            _subclass_attributes(v, name, hidden)
         else:
             if not _inert(v):
                 hidden.append((name, v, None))
             continue                                    # not seen: a hidden value is searched, not walked
         seen[id(v)] = v
     return found, hidden, seen
+
+
+def _subclass_attributes(v, name, hidden):
+    """A list, tuple or dict subclass may carry attributes of its own: the walk does not name them."""
+    attrs = getattr(v, "__dict__", None)
+    if attrs:
+        kind = type(v).__name__
+        hidden.append((name, attrs, (TypeError, f"discovery names the items of {_a(kind)}, not its attributes; "
+                                                "keep modules and parameters among the items")))
 
 
 def _entries(m, prefix, hidden):
@@ -104,7 +119,7 @@ def _class_attributes(m, prefix, hidden):
 def _dict_entries(name, d, hidden):
     """(name.key, value) of a dict's items, reversed for the walk's stack; unnameable keys go to hidden."""
     out, keys = [], {}
-    for k, v in d.items():
+    for k, v in dict.items(d):                         # dict.items: a subclass cannot hide its items
         key, why = key_name(k)
         if key in keys:
             why = (ValueError, f"the keys {keys[key]!r} and {k!r} both give the name '{name}.{key}'; "
@@ -286,4 +301,4 @@ def _describe(node):
 
 
 def _a(word):
-    return ("an " if word[0] in "aeiouAEIOU" else "a ") + word
+    return ("an " if word[0] in "aeioAEIO" else "a ") + word       # a UserDict, a uint8
