@@ -44,9 +44,10 @@ class _Container(Module):
 class ModuleList(_Container):
     """A list of modules, named '0', '1', ... in order: append, extend, insert, indexing, slicing, del, +."""
 
-    def __init__(self, modules=()):
+    def __init__(self, modules=None):
         self._modules = []
-        self.extend(modules)
+        if modules is not None:
+            self.extend(modules)
 
     def _items(self):
         return [(str(i), m) for i, m in enumerate(self._modules)]

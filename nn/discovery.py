@@ -111,9 +111,9 @@ def _class_attributes(m, prefix, hidden):
         for k, v in vars(c).items():
             if type(v) in ATOMIC or k.startswith("__") or hasattr(type(v), "__get__") or k in vars(m):
                 continue
-            hidden.append((prefix + k, v, (TypeError, f"it is a class attribute of {c.__name__}, which "
-                                                      f"discovery does not search; assign it in __init__ "
-                                                      f"(self.{k} = ...)")))
+            hidden.append((prefix + k, v, (TypeError, f"it is a class attribute of {c.__name__}, shared by "
+                                                      f"every instance and not discovered; assign it in "
+                                                      f"__init__ (self.{k} = ...)")))
 
 
 def _dict_entries(name, d, hidden):

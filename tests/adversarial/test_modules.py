@@ -255,7 +255,8 @@ REFUSED = {                                               # what is built -> (er
     "partial": (lambda: holder(f=functools.partial(L())), TypeError, r"partial holding a Linear .*H\.f\.func"),
     "bound method of an undiscovered module": (lambda: holder(f=L().forward), TypeError, "method holding a Linear"),
     "class attribute": (ClassHead, TypeError, r"ClassHead\.head is a Linear module .*It is a class attribute of "
-                        r"ClassHead, which discovery does not search; assign it in __init__ \(self\.head = \.\.\.\)"),
+                        r"ClassHead, shared by every instance and not discovered; assign it in __init__ "
+                        r"\(self\.head = \.\.\.\)"),
     "class attribute of a mixin": (MixedIn, TypeError, "class attribute of Mixin"),
     "class-level registry dict": (Registry, TypeError, r"Registry\.heads is a dict holding a Linear"),
     "Sequential subclass's own attribute": (ExtraSequential, TypeError, r"ExtraSequential\.extra is a Linear "

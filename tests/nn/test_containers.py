@@ -22,7 +22,7 @@ def test_module_list_builds_from_any_iterable_and_names_items_by_position():
         ml = nn.ModuleList(source)
         assert widths(ml) == [1, 2]
         assert [n for n, _ in ml.named_parameters()] == ["0.W", "0.b", "1.W", "1.b"]
-    assert len(nn.ModuleList()) == 0 and nn.ModuleList().parameters() == []
+    assert len(nn.ModuleList()) == len(nn.ModuleList(None)) == 0 and nn.ModuleList().parameters() == []
 
 
 @pytest.mark.parametrize("op, expected", [
