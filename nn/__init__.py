@@ -4,6 +4,7 @@ from . import init
 from . import scalar
 from . import functional as F
 from .module import Module
+from .containers import ModuleList, ModuleDict
 from .layers import Linear, Maxout, Dropout, Sequential, MLP
 from .activations import Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, Softmax, Identity
 from .activations import sigmoid, tanh, relu, leaky_relu, prelu, softmax, identity

@@ -1,11 +1,12 @@
 """`Module`: the base of every layer; finds parameters and sub-modules among its attributes.
 
-A parameter is a leaf Tensor that requires grad, a `Value`, or a numpy object array of Values
+A parameter is a leaf Tensor that requires grad, a leaf `Value`, or a numpy object array of Values
 (a scalar layer's weight grid). A frozen one (a leaf Tensor with requires_grad=False) is no longer
-a parameter for optimizers, but it stays in the state: state_dict, save and load keep it. Sub-modules may sit in attributes or in lists/tuples of them.
-Attributes whose names start with `_` are private and never discovered. Discovery follows
-attribute assignment order, so names and order are deterministic; a node shared by two paths is
-reported once, under its first name.
+a parameter for optimizers, but it stays in the state: state_dict, save and load keep it.
+Discovery (nn/discovery.py) walks every attribute, whatever its name, and the lists, tuples and dicts in
+them, in assignment order, naming what it finds by dotted paths (`heads.out.W`, `layers.0.b`); a node
+shared by two paths is reported once, under its first name. A module or parameter kept anywhere else
+(a set, an object, a closure, ...) and not also discovered is an error, never a silent omission.
 """
 from collections import namedtuple
 
@@ -13,18 +14,11 @@ import numpy as np
 
 from autograd import Tensor, Value, no_grad
 
-from . import serialization
+from . import discovery, serialization
 
 LoadResult = namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
 
 _recording = None      # a list while summary() traces a forward pass: (module, output) per call
-
-
-def _is_param(v):
-    """True for what a module's state holds: leaf Tensors (trainable or frozen), Values, Value grids."""
-    if isinstance(v, (Tensor, Value)):
-        return v.is_leaf
-    return isinstance(v, np.ndarray) and v.dtype == object and v.size > 0 and isinstance(v.flat[0], Value)
 
 
 def _shape_dtype(p):
@@ -69,13 +63,18 @@ class Module:
 
     # --- discovery ----------------------------------------------------------------------------
     def _children(self):
-        """(name, attribute) pairs to search for parameters and sub-modules, in assignment order."""
-        return ((k, v) for k, v in vars(self).items() if not k.startswith("_"))
+        """(name, value) pairs discovery starts from: every attribute in assignment order, then any slots."""
+        names = discovery.slots(type(self))
+        if not names:
+            return vars(self).items()
+        return list(vars(self).items()) + [(k, getattr(self, k)) for k in names if hasattr(self, k)]
 
-    def _walk(self, prefix, seen, deep=True):
-        """Yield ('param' | 'module', name, item) depth first; deep=False stops at the direct sub-modules."""
-        for name, v in self._children():
-            yield from _walk_item(prefix + name, v, seen, deep)
+    def _discover(self):
+        """[('module' | 'param', dotted name, node)] in discovery order; raises if something is hidden."""
+        found, hidden, seen = discovery.walk(self)
+        if hidden:
+            discovery.check(self, found, hidden, seen)
+        return found
 
     def named_parameters(self):
         """(dotted name, parameter) pairs, e.g. ('layers.0.W', Tensor), in a deterministic order."""
@@ -83,7 +82,7 @@ class Module:
 
     def named_state(self):
         """(dotted name, node) pairs of everything state_dict saves: parameters and frozen leaf Tensors."""
-        return [(n, p) for kind, n, p in self._walk("", {id(self)}) if kind == "param"]
+        return [(n, p) for kind, n, p in self._discover() if kind == "param"]
 
     def parameters(self):
         """A flat list of learnable nodes: Tensors, and every single Value of a scalar module."""
@@ -97,7 +96,7 @@ class Module:
 
     def named_modules(self):
         """(dotted name, module) pairs, this module first under the name ''."""
-        return [("", self)] + [(n, m) for kind, n, m in self._walk("", {id(self)}) if kind == "module"]
+        return [("", self)] + [(n, m) for kind, n, m in self._discover() if kind == "module"]
 
     def modules(self):
         """This module and all its sub-modules."""
@@ -153,7 +152,7 @@ class Module:
         return ""
 
     def __repr__(self):
-        children = [(n, v) for kind, n, v in self._walk("", {id(self)}, deep=False) if kind == "module"]
+        children = [(n, v) for kind, n, v in discovery.walk(self, deep=False)[0] if kind == "module"]
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not children:
             return head + ")"
@@ -169,22 +168,6 @@ class StateDictKeyError(KeyError):
 
     def __str__(self):
         return str(self.args[0]) if self.args else ""
-
-
-def _walk_item(name, v, seen, deep):
-    if isinstance(v, Module):
-        if id(v) not in seen:
-            seen.add(id(v))
-            yield "module", name, v
-            if deep:
-                yield from v._walk(name + ".", seen)
-    elif _is_param(v):
-        if id(v) not in seen:
-            seen.add(id(v))
-            yield "param", name, v
-    elif isinstance(v, (list, tuple)):
-        for i, item in enumerate(v):
-            yield from _walk_item(f"{name}.{i}", item, seen, deep)
 
 
 def _key_error(cls, missing, unexpected):

@@ -45,6 +45,16 @@ def _one_sample(x, nin, module):
     return x
 
 
+def _unit(W, b, x, act):
+    """act(x[0] W[0] + ... + x[n-1] W[n-1] + b), summed in the order of the tensor x @ W."""
+    out = W[0] * x[0]
+    for w, xi in zip(W[1:], x[1:]):
+        out = out + w * xi
+    if b is not None:
+        out = out + b
+    return act(out)
+
+
 class Neuron(Module):
     """One unit: act(x[0] W[0] + ... + x[n-1] W[n-1] + b) on Values."""
 
@@ -63,13 +73,7 @@ class Neuron(Module):
         return n
 
     def forward(self, x):
-        x = _one_sample(x, len(self.W), self)
-        out = self.W[0] * x[0]
-        for w, xi in zip(self.W[1:], x[1:]):       # summed in the order of the tensor x @ W
-            out = out + w * xi
-        if self.b is not None:
-            out = out + self.b
-        return self._act(out)
+        return _unit(self.W, self.b, _one_sample(x, len(self.W), self), self._act)
 
     def extra_repr(self):
         return f"nin={len(self.W)}, activation={self.activation!r}"
@@ -84,17 +88,20 @@ class Layer(Module):
         self.nin, self.nout, self.activation = nin, nout, name
         self.W = _grid(draw((nin, nout), rng=np.random.default_rng(rng)), "W")   # (nin, nout) like Linear
         self.b = _grid(np.zeros(nout), "b") if bias else None
-        self._neurons = [Neuron._sharing(self.W[:, j], None if self.b is None else self.b[j], name, fn)
-                         for j in range(nout)]
+        self._act = fn
 
     @property
     def neurons(self):
-        """The units, each seeing one column of W (the same Value objects)."""
-        return list(self._neurons)
+        """The units, each seeing one column of W (the same Value objects); made on each access, so they are
+        views of this layer's parameters, never extra state for discovery to find."""
+        return [Neuron._sharing(self.W[:, j], self._bias(j), self.activation, self._act) for j in range(self.nout)]
+
+    def _bias(self, j):
+        return None if self.b is None else self.b[j]
 
     def forward(self, x):
         x = _one_sample(x, self.nin, self)
-        return [n(x) for n in self._neurons]
+        return [_unit(self.W[:, j], self._bias(j), x, self._act) for j in range(self.nout)]
 
     def extra_repr(self):
         return f"nin={self.nin}, nout={self.nout}, activation={self.activation!r}"

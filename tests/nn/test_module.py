@@ -7,12 +7,12 @@ from autograd import Tensor, Value
 
 
 class Pair(nn.Module):
-    """Two linear maps in a tuple, a frozen tensor, a private tensor and a nested block."""
+    """Two linear maps in a tuple, a frozen tensor, an underscore-named tensor and a nested block."""
 
     def __init__(self):
         self.scale = Tensor([2.0], requires_grad=True)
         self.frozen = Tensor([1.0])                       # no grad: not a parameter
-        self._hidden = Tensor([3.0], requires_grad=True)  # private: not discovered
+        self._hidden = Tensor([3.0], requires_grad=True)  # underscore names are discovered, as in PyTorch
         self.maps = (nn.Linear(2, 3, rng=0), nn.Linear(3, 1, rng=1))
         self.block = nn.Sequential(nn.Linear(1, 1, rng=2), nn.Tanh())
         self.note = "not a parameter"
@@ -23,7 +23,8 @@ class Pair(nn.Module):
 
 def test_named_parameters_names_and_order():
     names = [n for n, _ in Pair().named_parameters()]
-    assert names == ["scale", "maps.0.W", "maps.0.b", "maps.1.W", "maps.1.b", "block.0.W", "block.0.b"]
+    assert names == ["scale", "_hidden", "maps.0.W", "maps.0.b", "maps.1.W", "maps.1.b", "block.0.W", "block.0.b"]
+    assert [n for n, _ in Pair().named_state()][:3] == ["scale", "frozen", "_hidden"]
 
 
 def test_mlp_names_and_shapes():
@@ -176,3 +177,113 @@ def test_summary_rows_shapes_and_no_rng_draw():
 def test_summary_of_scalar_mlp_shows_list_lengths():
     rows = nn.summary(nn.scalar.MLP(2, [3, 1])).splitlines()[3:-2]
     assert [r.split() for r in rows] == [["layers.0", "(Layer)", "(3,)", "9"], ["layers.1", "(Layer)", "(1,)", "4"]]
+
+
+# --- discovery in dicts, lists and tuples, and in the containers ----------------------------------
+class Heads(nn.Module):
+    """A trunk and heads in every kind of container discovery walks, with a dropout in each dict."""
+
+    def __init__(self, rng=0):
+        rng = np.random.default_rng(rng)
+        self.trunk = nn.ModuleList([nn.Linear(3, 4, rng=rng), nn.ReLU()])
+        self.heads = {"reg": nn.Linear(4, 1, rng=rng), "cls": [nn.Linear(4, 2, rng=rng), nn.Dropout(0.5)]}
+        self.extra = nn.ModuleDict({"aux": nn.Linear(4, 1, rng=rng), "drop": nn.Dropout(0.5)})
+        self.pairs = ({2: nn.Linear(4, 1, rng=rng)}, (nn.Linear(4, 1, rng=rng),))
+
+    def forward(self, x):
+        h = self.trunk[1](self.trunk[0](x))
+        cls, drop = self.heads["cls"]
+        return [self.heads["reg"](h), cls(drop(h)), self.extra["aux"](self.extra["drop"](h)),
+                self.pairs[0][2](h), self.pairs[1][0](h)]
+
+
+HEADS_NAMES = ["trunk.0.W", "trunk.0.b", "heads.reg.W", "heads.reg.b", "heads.cls.0.W", "heads.cls.0.b",
+               "extra.aux.W", "extra.aux.b", "pairs.0.2.W", "pairs.0.2.b", "pairs.1.0.W", "pairs.1.0.b"]
+
+
+def test_dicts_lists_and_tuples_nest_in_any_order_and_keep_insertion_order():
+    m = Heads()
+    assert [n for n, _ in m.named_parameters()] == HEADS_NAMES
+    assert [n for n, _ in m.named_modules()] == [
+        "", "trunk", "trunk.0", "trunk.1", "heads.reg", "heads.cls.0", "heads.cls.1", "extra", "extra.aux",
+        "extra.drop", "pairs.0.2", "pairs.1.0"]
+    assert m.parameters()[2] is m.heads["reg"].W and m.num_parameters() == 16 + 5 + 10 + 5 + 5 + 5
+
+
+def test_names_and_order_match_pytorch():
+    torch = pytest.importorskip("torch")
+    tnn = torch.nn
+
+    class TorchHeads(tnn.Module):                       # Heads with PyTorch's containers for the plain ones
+        def __init__(self):
+            super().__init__()
+            self.trunk = tnn.ModuleList([tnn.Linear(3, 4), tnn.ReLU()])
+            self.heads = tnn.ModuleDict({"reg": tnn.Linear(4, 1), "cls": tnn.ModuleList([tnn.Linear(4, 2),
+                                                                                          tnn.Dropout(0.5)])})
+            self.extra = tnn.ModuleDict({"aux": tnn.Linear(4, 1), "drop": tnn.Dropout(0.5)})
+            self.pairs = tnn.ModuleList([tnn.ModuleDict({"2": tnn.Linear(4, 1)}), tnn.ModuleList([tnn.Linear(4, 1)])])
+
+    rename = {"weight": "W", "bias": "b"}
+    theirs = [".".join(rename.get(p, p) for p in n.split(".")) for n, _ in TorchHeads().named_parameters()]
+    assert [n for n, _ in Heads().named_parameters()] == theirs
+    ours = dict(Heads().named_modules())
+    assert [n for n, _ in TorchHeads().named_modules() if n in ours] == list(ours)   # plain dicts add no node
+
+
+def test_repr_shows_container_contents_like_pytorch():
+    torch = pytest.importorskip("torch")
+
+    def build(lib):
+        class Net(nn.Module if lib is nn else torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.layers = lib.ModuleList([lib.Linear(2, 3), lib.ReLU(), lib.Linear(3, 1)])
+                self._head = lib.ModuleDict({"out": lib.Linear(1, 1)})
+        return Net()
+
+    assert repr(build(nn)).splitlines() == repr(build(torch.nn)).splitlines()
+    assert repr(Heads()).splitlines()[5:8] == [
+        "  (heads.reg): Linear(in_features=4, out_features=1, bias=True)",   # a plain dict: one line per module
+        "  (heads.cls.0): Linear(in_features=4, out_features=2, bias=True)", "  (heads.cls.1): Dropout(p=0.5)"]
+
+
+def test_eval_reaches_dropouts_in_dicts_lists_and_module_dicts():
+    m = Heads()
+    drops = [m.heads["cls"][1], m.extra["drop"]]
+    x = np.ones((1, 4))
+    m.eval()
+    assert not any(d.training for d in drops)
+    assert all(d(x) is x for d in drops)                # eval dropout is the identity
+    m.train()
+    assert all(d.training for d in drops) and not np.array_equal(drops[0](x).data, x)
+
+
+def test_zero_grad_and_optimizer_reach_every_head():
+    m = Heads()
+    sum(out.sum() for out in m.eval()(np.ones((2, 3)))).backward()
+    before = {n: p.data.copy() for n, p in m.named_parameters()}
+    grads = {n: p.grad.copy() for n, p in m.named_parameters()}
+    nn.optim.SGD(m.parameters(), lr=0.1).step()
+    for n, p in m.named_parameters():                   # every parameter moved by -lr * its gradient
+        np.testing.assert_allclose(p.data, before[n] - 0.1 * grads[n], rtol=0, atol=1e-15)
+    m.zero_grad()
+    assert all(p.grad is None for p in m.parameters())
+
+
+def test_state_dict_save_and_load_round_trip_containers_exactly(tmp_path):
+    a, b = Heads(rng=0), Heads(rng=1)
+    assert list(a.state_dict()) == HEADS_NAMES
+    a.save(tmp_path / "heads.npz")
+    nn.load(tmp_path / "heads.npz", b)
+    for (na, pa), (nb, pb) in zip(a.named_parameters(), b.named_parameters()):
+        assert na == nb and np.array_equal(pa.data, pb.data)
+    x = np.random.default_rng(2).standard_normal((3, 3))
+    assert all(np.array_equal(u.data, v.data) for u, v in zip(a.eval()(x), b.eval()(x)))
+
+
+def test_summary_lists_layers_held_in_containers():
+    text = nn.summary(Heads(), input_shape=(2, 3))
+    rows = [r.split()[0] for r in text.splitlines()[3:-2]]
+    assert rows == ["trunk.0", "trunk.1", "heads.reg", "heads.cls.1", "heads.cls.0", "extra.drop", "extra.aux",
+                    "pairs.0.2", "pairs.1.0"]                          # in call order
+    assert text.splitlines()[-1] == "Total learnable parameters: 46"
