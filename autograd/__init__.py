@@ -1,6 +1,9 @@
 """graphgrad's reverse-mode autodiff engine: scalar `Value` and n-d `Tensor` nodes on one backward walk.
 
 Not the HIPS `autograd` package: do not install both in one environment.
+
+Every op is a Tensor method (the index is autograd/tensor.py) and, where PyTorch or numpy have one, an
+`autograd.<name>` function taking Tensors or array-likes: `autograd.exp(x)`, `autograd.sum(x, axis=0)`.
 """
 import importlib
 
@@ -8,24 +11,28 @@ from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .value import Value
 from .tensor import Tensor
 from .factories import tensor, from_numpy, zeros, ones, zeros_like, ones_like, randn
-from .ops.elementwise import maximum, minimum, where
+from .functional import grad, value_and_grad
+from .gradcheck import gradcheck, gradgradcheck
+from .function import Function, primitive
+
+# --- op functions (ops/*) ----------------------------------------------------------------------------
+from .ops.elementwise import (add, sub, mul, div, power as pow, neg, exp, log, sqrt, tanh, sigmoid, relu,
+                              absolute as abs, leaky_relu, clip, maximum, minimum, where)
+from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, reduce_min as min, logsumexp,
+                             softmax, log_softmax)
 from .ops.shape import concatenate, stack
+from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
 
 __all__ = [
     "Value", "Tensor", "tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "randn",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "maximum", "minimum", "where", "concatenate", "stack", "linear", "softmax_cross_entropy",
+    "grad", "value_and_grad", "gradcheck", "gradgradcheck", "Function", "primitive", "draw_graph", "save_graph",
+    "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "leaky_relu",
+    "clip", "maximum", "minimum", "where",
+    "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
+    "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
 ]
-from .functional import grad, value_and_grad
-from .gradcheck import gradcheck
-
-__all__ += ["grad", "value_and_grad", "gradcheck"]
-from .gradcheck import gradgradcheck
-from .function import Function, primitive
-
-__all__ += ["gradgradcheck", "Function", "primitive"]
-__all__ += ["draw_graph", "save_graph"]
 
 
 def __getattr__(name):

@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import vjps
 from ..tensor import Tensor, _raw
+from .common import tensor_arg
 
 _make, _lift = Tensor._make, Tensor._lift
 
@@ -100,10 +101,21 @@ def _mask(g, zero):
 
 def neg(x):
     """-x."""
-    return _make(-x.data, (x,), vjps.neg, "neg")
+    return _unary(x, np.negative, vjps.neg, "neg")
 
 
 # --- functions of one input ---------------------------------------------------------------------
+def _unary(x, forward, vjp, op):
+    """The node forward(x) (x: a Tensor, or an array-like made a constant)."""
+    if type(x) is not Tensor:
+        x = _lift(x)
+    return _make(forward(x.data), (x,), vjp, op)
+
+
+def _relu(x):
+    return np.maximum(x, 0)
+
+
 def _sigmoid(x):
     # e^-|x| never overflows; pick the form that divides by something >= 1
     e = np.exp(-np.abs(x))
@@ -112,42 +124,42 @@ def _sigmoid(x):
 
 def exp(x):
     """e ** x, elementwise."""
-    return _make(np.exp(x.data), (x,), vjps.exp, "exp")
+    return _unary(x, np.exp, vjps.exp, "exp")
 
 
 def log(x):
     """Natural log, elementwise (log 0 = -inf, numpy warns)."""
-    return _make(np.log(x.data), (x,), vjps.log, "log")
+    return _unary(x, np.log, vjps.log, "log")
 
 
 def sqrt(x):
     """Square root, elementwise."""
-    return _make(np.sqrt(x.data), (x,), lambda g, out, x: (g / (2 * out),), "sqrt")
+    return _unary(x, np.sqrt, lambda g, out, x: (g / (2 * out),), "sqrt")
 
 
 def tanh(x):
     """Hyperbolic tangent, elementwise."""
-    return _make(np.tanh(x.data), (x,), vjps.tanh, "tanh")
+    return _unary(x, np.tanh, vjps.tanh, "tanh")
 
 
 def sigmoid(x):
     """Logistic sigmoid 1 / (1 + e^-x), elementwise, without overflow."""
-    return _make(_sigmoid(x.data), (x,), vjps.sigmoid, "sigmoid")
+    return _unary(x, _sigmoid, vjps.sigmoid, "sigmoid")
 
 
 def relu(x):
     """max(x, 0), elementwise; gradient 0 at 0."""
-    return _make(np.maximum(x.data, 0), (x,), lambda g, out, x: (g * (_raw(out) > 0),), "relu")
+    return _unary(x, _relu, lambda g, out, x: (g * (_raw(out) > 0),), "relu")
 
 
 def absolute(x):
     """|x|, elementwise; gradient 0 at 0."""
-    return _make(np.abs(x.data), (x,), lambda g, out, x: (g * np.sign(_raw(x)),), "abs")
+    return _unary(x, np.abs, lambda g, out, x: (g * np.sign(_raw(x)),), "abs")
 
 
 def leaky_relu(t, negative_slope=0.01):
     """x where x > 0, negative_slope * x elsewhere."""
-    s = negative_slope
+    s, t = negative_slope, tensor_arg(t)
     x = t.data
 
     def vjp(g, out, x):                      # slope 1 or s: built only if backward runs
@@ -158,6 +170,8 @@ def leaky_relu(t, negative_slope=0.01):
 
 def clip(t, lo=None, hi=None):
     """Values limited to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
+    t = tensor_arg(t)
+
     def vjp(g, out, x):                      # the mask is made only if backward runs
         x = _raw(x)
         inside = np.ones(x.shape, bool)
@@ -204,10 +218,11 @@ def where(cond, a, b):
 
 
 def astype(t, dtype):
-    """A copy cast to `dtype`; the gradient is cast back to this tensor's dtype.
+    """A copy cast to `dtype`; the gradient is cast back to the input's dtype.
 
     Casting to an integer or bool dtype cuts the graph (like PyTorch): the result is a constant,
     since a gradient through a rounding step would be silently truncated."""
+    t = tensor_arg(t)
     src = t.data.dtype
     out = t.data.astype(dtype)
     if out.dtype.kind != "f":
