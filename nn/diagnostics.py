@@ -10,8 +10,8 @@ import numpy as np
 from autograd import Tensor, Value
 
 from . import activations, scalar
-from .fit import _scores
-from .summary import _trace
+from .module import as_array
+from .summary import trace
 
 _KINDS = {activations.ReLU: "relu", activations.Sigmoid: "sigmoid", activations.Tanh: "tanh"}
 
@@ -19,7 +19,7 @@ _KINDS = {activations.ReLU: "relu", activations.Sigmoid: "sigmoid", activations.
 def dead_relu_fraction(model, X, per_layer=False):
     """Fraction of ReLU units that output 0 for every row of X ("dead"); a {layer: fraction} dict if per_layer."""
     _check_batch(X, "dead_relu_fraction")
-    dead = {name: (a <= 0).all(axis=0) for name, _, a in _activations(model, X, ("relu",), "dead_relu_fraction")}
+    dead = {name: (a <= 0).all(axis=0) for name, _, a in activations_of(model, X, ("relu",), "dead_relu_fraction")}
     return _fractions(dead, per_layer)
 
 
@@ -37,7 +37,7 @@ def saturation_fraction(model, X, threshold=0.99, per_layer=False):
     _check_batch(X, "saturation_fraction")
     # on either scale the local derivative is then below (1 - threshold^2) times its maximum
     sat = {name: np.abs(2 * a - 1 if kind == "sigmoid" else a) > threshold
-           for name, kind, a in _activations(model, X, ("sigmoid", "tanh"), "saturation_fraction")}
+           for name, kind, a in activations_of(model, X, ("sigmoid", "tanh"), "saturation_fraction")}
     return _fractions(sat, per_layer)
 
 
@@ -59,19 +59,19 @@ def grad_norms(model):
     return {name: float(np.linalg.norm(_grad(p))) for name, p in model.named_parameters()}
 
 
-# --- helpers ------------------------------------------------------------------------------------
-def _activations(model, X, wanted, where):
-    """[(layer name, kind, activations (rows, units))] for each call of a wanted activation kind, in call order."""
+def activations_of(model, X, kinds=("relu", "sigmoid", "tanh"), who="activations_of"):
+    """[(layer name, kind, activations (rows, units))] for each call of an activation of `kinds` in a forward
+    pass on the batch X (eval mode, no graph), in call order; `who` names the caller in errors."""
     X = np.asarray(X, dtype=np.float64)
     params = model.parameters()
-    if params and isinstance(params[0], Value):        # scalar model: one pass per row, stacked
-        passes = [_recorded(model, row, wanted) for row in X.tolist()]
+    if model.is_scalar:                                 # scalar model: one pass per row, stacked
+        passes = [_recorded(model, row, kinds) for row in X.tolist()]
         calls = [(m, kind, np.stack([p[k][2] for p in passes])) for k, (m, kind, _) in enumerate(passes[0])]
     else:
         x = Tensor(X.astype(params[0].dtype if params else np.float64, copy=False))
-        calls = [(m, kind, a.reshape(len(X), -1)) for m, kind, a in _recorded(model, x, wanted)]
+        calls = [(m, kind, a.reshape(len(X), -1)) for m, kind, a in _recorded(model, x, kinds)]
     if not calls:
-        raise ValueError(f"{where}: found no {'/'.join(wanted)} units in {type(model).__name__}; they are recorded "
+        raise ValueError(f"{who}: found no {'/'.join(kinds)} units in {type(model).__name__}; they are recorded "
                          "from nn.ReLU/nn.Sigmoid/nn.Tanh modules and nn.scalar layers (not from inline x.relu())")
     names = {id(m): name for name, m in model.named_modules()}
     out, seen = [], {}
@@ -82,6 +82,7 @@ def _activations(model, X, wanted, where):
     return out
 
 
+# --- helpers ------------------------------------------------------------------------------------
 def _recorded(model, x, wanted):
     """(layer, kind, output array) for each wanted activation call in one forward pass on x.
 
@@ -89,10 +90,10 @@ def _recorded(model, x, wanted):
     called before it), so `nn.MLP` reports 'layers.0' just as its scalar twin, whose layers apply their own.
     """
     out, layer = [], None
-    for m, o in _trace(model, x):
+    for m, o in trace(model, x):
         kind = _kind(m)
         if kind in wanted:
-            out.append((m if isinstance(m, scalar.Layer) or layer is None else layer, kind, _scores(o)))
+            out.append((m if isinstance(m, scalar.Layer) or layer is None else layer, kind, as_array(o)))
         elif kind is None and len(m.modules()) == 1 and m.named_parameters():
             layer = m
     return out
@@ -121,7 +122,7 @@ def _ratio(key, before, after):
 def _array(p):
     if isinstance(p, (Tensor, Value)):
         return np.array(p.data, dtype=np.float64)
-    return _scores(p) if isinstance(p, np.ndarray) and p.dtype == object else np.asarray(p, dtype=np.float64)
+    return as_array(p) if isinstance(p, np.ndarray) and p.dtype == object else np.asarray(p, dtype=np.float64)
 
 
 def _grad(p):

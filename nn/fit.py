@@ -7,9 +7,8 @@ classification losses: argmax for `cross_entropy` / `multiclass_hinge_loss`, the
 `reg * l2_penalty(model.parameters())` to each batch's loss (micrograd's alpha * sum p^2, biases included);
 the history's loss is the data loss alone, averaged over the epoch's batches as they were trained.
 """
-from contextlib import contextmanager
-
 import numbers
+from contextlib import contextmanager
 
 import numpy as np
 from tqdm import tqdm
@@ -18,6 +17,7 @@ from autograd import Tensor, Value, no_grad, from_numpy
 
 from . import functional as F
 from .data import batches
+from .module import as_array
 
 _INDEX_LOSSES = (F.cross_entropy, F.multiclass_hinge_loss)
 
@@ -41,13 +41,8 @@ def fit(model, X, y, *, optimizer, loss=F.cross_entropy, epochs=10, batch_size=3
     keys = ["loss"] + (["accuracy"] if _decides(loss) else [])
     history = {k: [] for k in keys + (["val_" + k for k in keys] if val is not None else [])}
     bar = tqdm(range(epochs), desc="fit", unit="epoch", disable=not progress)
-    modes = [(m, m.training) for m in model.modules()]
-    model.train()                            # fit trains (dropout on); the modes are restored after
-    try:
+    with model.training_mode(True):         # fit trains (dropout on); the modes are restored after
         _epochs(model, X, y, loss, optimizer, batch_size, val, rng, reg, params, history, bar)
-    finally:
-        for m, mode in modes:
-            m.training = mode
     return history
 
 
@@ -64,7 +59,7 @@ def _epochs(model, X, y, loss, optimizer, batch_size, val, rng, reg, params, his
             objective.backward()
             optimizer.step()
             total += float(data_loss.data) * len(Xb)
-            correct += _correct(_scores(out), yb, loss)
+            correct += _correct(as_array(out), yb, loss)
         history["loss"].append(total / len(X))
         if "accuracy" in history:
             history["accuracy"].append(correct / len(X))
@@ -83,7 +78,7 @@ def evaluate(model, X, y, loss=F.cross_entropy, batch_size=None):
             out = _forward(model, Xb)
             yb = _targets_for(out, yb, loss)
             total += float(loss(out, yb).data) * len(Xb)
-            correct += _correct(_scores(out), yb, loss)
+            correct += _correct(as_array(out), yb, loss)
     result = {"loss": total / len(X)}
     if _decides(loss):
         result["accuracy"] = correct / len(X)
@@ -94,38 +89,24 @@ def predict(model, X, batch_size=None):
     """The model's outputs on X as a numpy array (eval mode, no graph recorded)."""
     X = np.asarray(X)
     with _evaluating(model):
-        outs = [_scores(_forward(model, Xb)) for Xb, _ in batches(X, None, batch_size or len(X), shuffle=False)]
+        outs = [as_array(_forward(model, Xb)) for Xb, _ in batches(X, None, batch_size or len(X), shuffle=False)]
     return np.concatenate(outs)
 
 
 def _forward(model, Xb, params=None):
     """model on a batch: one Tensor call for tensor models, one call per row for scalar (Value) models."""
     params = model.parameters() if params is None else params
-    if params and isinstance(params[0], Value):
+    if params and isinstance(params[0], Value):         # (params given: the caller already listed them)
         return [model(row) for row in Xb.tolist()]
     dtype = params[0].dtype if params else np.float64
     return model(from_numpy(np.ascontiguousarray(Xb, dtype=dtype)))
 
 
-def _scores(out):
-    """A model output (Tensor, Value, or nested list of Values) as a numpy array."""
-    if isinstance(out, Tensor):
-        return out.data
-    arr = np.asarray(out, dtype=object)
-    return np.array([v.data if isinstance(v, Value) else v for v in arr.flat], dtype=np.float64).reshape(arr.shape)
-
-
 @contextmanager
 def _evaluating(model):
     """Eval mode and no_grad for a block; every module's training flag is restored after."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()
-    try:
-        with no_grad():
-            yield
-    finally:
-        for m, mode in modes:
-            m.training = mode
+    with model.training_mode(False), no_grad():
+        yield
 
 
 def _data(X, y, where):

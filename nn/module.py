@@ -8,7 +8,9 @@ them, in assignment order, naming what it finds by dotted paths (`heads.out.W`, 
 shared by two paths is reported once, under its first name. A module or parameter kept anywhere else
 (a set, an object, a closure, ...) and not also discovered is an error, never a silent omission.
 """
+import threading
 from collections import namedtuple
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -18,7 +20,12 @@ from . import discovery, serialization
 
 LoadResult = namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
 
-_recording = None      # a list while summary() traces a forward pass: (module, output) per call
+
+class _Recorders(threading.local):
+    lists = ()              # the lists record_calls() blocks of this thread are filling
+
+
+_recorders = _Recorders()
 
 
 def _shape_dtype(p):
@@ -26,6 +33,14 @@ def _shape_dtype(p):
     if isinstance(p, Tensor):
         return p.shape, p.dtype
     return np.shape(p), np.dtype(np.float64)       # Values hold Python floats
+
+
+def as_array(out):
+    """A model's output (a Tensor, a Value, or a nested list of Values) as a numpy array."""
+    if isinstance(out, Tensor):
+        return out.data
+    arr = np.asarray(out, dtype=object)
+    return np.array([v.data if isinstance(v, Value) else v for v in arr.flat], dtype=np.float64).reshape(arr.shape)
 
 
 def _to_array(p):
@@ -57,9 +72,20 @@ class Module:
 
     def __call__(self, *args, **kwargs):
         out = self.forward(*args, **kwargs)
-        if _recording is not None:
-            _recording.append((self, out))
+        for calls in _recorders.lists:
+            calls.append((self, out))
         return out
+
+    @staticmethod
+    @contextmanager
+    def record_calls():
+        """Within the block, every module call in this thread appends (module, output) to the list it yields."""
+        calls = []
+        _recorders.lists = _recorders.lists + (calls,)
+        try:
+            yield calls
+        finally:
+            _recorders.lists = tuple(c for c in _recorders.lists if c is not calls)
 
     # --- discovery ----------------------------------------------------------------------------
     def _children(self):
@@ -121,6 +147,23 @@ class Module:
     def eval(self):
         """Evaluation mode (dropout off): `train(False)`."""
         return self.train(False)
+
+    @contextmanager
+    def training_mode(self, mode):
+        """`train(mode)` for a block; afterwards every module's own flag is back as it was."""
+        saved = [(m, m.training) for m in self.modules()]
+        self.train(mode)
+        try:
+            yield self
+        finally:
+            for m, flag in saved:
+                m.training = flag
+
+    @property
+    def is_scalar(self):
+        """True for a model of Value parameters (nn.scalar), False for Tensor ones (or none)."""
+        params = self.parameters()
+        return bool(params) and isinstance(params[0], Value)
 
     # --- state --------------------------------------------------------------------------------
     def state_dict(self):

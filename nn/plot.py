@@ -47,11 +47,6 @@ def _png_bytes(fig):
     return buf.getvalue()
 
 
-def _is_scalar(model):
-    params = model.parameters()
-    return bool(params) and isinstance(params[0], Value)
-
-
 def decision_regions(model, X, y, resolution=None, threshold=0.0, ax=None, title=None):
     """The model's predicted class over the plane of 2-D data X, with the points of X coloured by y."""
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
@@ -59,7 +54,7 @@ def decision_regions(model, X, y, resolution=None, threshold=0.0, ax=None, title
         raise ValueError(f"decision_regions: X must have shape (n, 2) (2-D points), got {X.shape}")
     if y.shape != (len(X),):
         raise ValueError(f"decision_regions: y must have shape ({len(X)},), one class per point, got {y.shape}")
-    n = resolution or (40 if _is_scalar(model) else 200)     # a scalar model runs once per grid point
+    n = resolution or (40 if model.is_scalar else 200)     # a scalar model runs once per grid point
     lo, hi = X.min(axis=0), X.max(axis=0)
     pad = 0.1 * np.maximum(hi - lo, 1e-9)
     xs, ys = (np.linspace(lo[i] - pad[i], hi[i] + pad[i], n) for i in range(2))
@@ -161,8 +156,8 @@ def history(history):
 
 def dead_units(model, X, threshold=0.99):
     """Per activation layer, the fraction of X's rows on which each unit is alive (dead or saturated in red)."""
-    from .diagnostics import _activations
-    layers = _activations(model, X, ("relu", "sigmoid", "tanh"), "dead_units")
+    from .diagnostics import activations_of
+    layers = activations_of(model, X, ("relu", "sigmoid", "tanh"), "dead_units")
     fig = _figure(figsize=(10, 2.4 * len(layers)), layout="constrained")
     axes = np.atleast_1d(fig.subplots(len(layers), 1))
     for ax, (name, kind, a) in zip(axes, layers):

@@ -3,7 +3,7 @@ import numpy as np
 
 from autograd import Tensor, Value, no_grad
 
-from . import module as _module
+from .module import Module
 
 
 class Summary(str):
@@ -17,11 +17,6 @@ def _leaves(model):
     return {id(m): name or type(m).__name__ for name, m in model.named_modules() if len(m.named_modules()) == 1}
 
 
-def _is_scalar(model):
-    params = model.parameters()
-    return bool(params) and isinstance(params[0], Value)
-
-
 def _example_input(model, input_shape):
     """(input, batch_is_symbolic) for a trace: zeros of input_shape, or one row of the first layer's width."""
     symbolic = input_shape is None
@@ -29,8 +24,8 @@ def _example_input(model, input_shape):
         nin = next((getattr(m, a) for m in model.modules() for a in ("in_features", "nin") if hasattr(m, a)), None)
         if nin is None:
             return None, False
-        input_shape = (nin,) if _is_scalar(model) else (1, nin)
-    if _is_scalar(model):
+        input_shape = (nin,) if model.is_scalar else (1, nin)
+    if model.is_scalar:
         return [0.0] * int(np.prod(input_shape)), False
     dtype = next((p.dtype for p in model.parameters()), np.float64)
     return Tensor(np.zeros(tuple(input_shape), dtype)), symbolic
@@ -45,18 +40,11 @@ def _shape(out, symbolic):
     return "()" if isinstance(out, Value) else "?"
 
 
-def _trace(model, x):
-    """(module, output) for every module call in one forward pass, in eval mode, recording no graph."""
-    modes = [(m, m.training) for m in model.modules()]
-    model.eval()                                 # no dropout: the trace must not draw from any rng
-    _module._recording = calls = []
-    try:
-        with no_grad():
-            model(x)
-    finally:
-        _module._recording = None
-        for m, mode in modes:
-            m.training = mode
+def trace(model, x):
+    """(module, output) for every module call in one forward pass on x, in eval mode (no dropout: the trace
+    draws from no rng), recording no graph."""
+    with model.training_mode(False), no_grad(), Module.record_calls() as calls:
+        model(x)
     return calls
 
 
@@ -67,7 +55,7 @@ def summary(model, input_shape=None):
     if x is None:                                 # no input width known: list the layers without shapes
         rows = [(names[id(m)], m, "-") for m in model.modules() if id(m) in names]
     else:
-        rows = [(names[id(m)], m, _shape(out, symbolic)) for m, out in _trace(model, x) if id(m) in names]
+        rows = [(names[id(m)], m, _shape(out, symbolic)) for m, out in trace(model, x) if id(m) in names]
     table = [(f"{name} ({type(m).__name__})", shape, str(m.num_parameters())) for name, m, shape in rows]
     header = ("Layer (type)", "Output shape", "Params")
     w = [max(len(r[i]) for r in table + [header]) for i in range(3)]

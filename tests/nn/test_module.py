@@ -287,3 +287,43 @@ def test_summary_lists_layers_held_in_containers():
     assert rows == ["trunk.0", "trunk.1", "heads.reg", "heads.cls.1", "heads.cls.0", "extra.drop", "extra.aux",
                     "pairs.0.2", "pairs.1.0"]                          # in call order
     assert text.splitlines()[-1] == "Total learnable parameters: 46"
+
+
+# --- public hooks: recording calls, a training-mode block, is_scalar ----------------------------------
+def test_record_calls_sees_every_module_call_and_nests():
+    model = nn.MLP(2, [3, 1], rng=0)
+    x = Tensor(np.ones((4, 2)))
+    with nn.Module.record_calls() as outer:
+        model(x)
+        assert [type(m).__name__ for m, _ in outer] == ["Linear", "ReLU", "Linear", "MLP"]   # inner calls first
+        with nn.Module.record_calls() as inner:
+            model.layers[0](x)
+    assert len(inner) == 1 and inner[0][0] is model.layers[0] and inner[0][1].shape == (4, 3)
+    assert outer[-1] == inner[0]                             # both blocks saw the inner call
+    model(x)
+    assert len(outer) == 5                                   # the blocks are over: nothing more recorded
+
+
+def test_record_calls_is_per_thread():
+    import threading
+    model, seen = nn.Linear(2, 2, rng=0), []
+    with nn.Module.record_calls() as calls:
+        t = threading.Thread(target=lambda: seen.append(model(Tensor(np.ones((1, 2))))))
+        t.start()
+        t.join()
+    assert seen and calls == []
+
+
+def test_training_mode_restores_each_modules_own_flag_even_after_an_error():
+    model = nn.MLP(2, [3, 1], dropout=0.5, rng=0)
+    model.dropout.eval()                                     # a mixed state: only the dropout in eval
+    with pytest.raises(ZeroDivisionError), model.training_mode(False):
+        assert not any(m.training for m in model.modules())
+        1 / 0
+    assert model.training and not model.dropout.training
+
+
+def test_is_scalar_tells_the_engine_of_a_model():
+    assert nn.scalar.MLP(2, [2, 1], rng=0).is_scalar
+    assert not nn.MLP(2, [2, 1], rng=0).is_scalar
+    assert not nn.Sequential().is_scalar                     # no parameters: not a scalar model
