@@ -346,3 +346,34 @@ def test_var_without_degrees_of_freedom_matches_numpy(data, expected):
             ref = np.var(np.array(data), ddof=ddof)
         np.testing.assert_array_equal(v.data, ref)
         np.testing.assert_array_equal(v.data, expected)
+
+
+def test_repeated_inputs_each_get_the_gradient():
+    assert ag.grad(lambda x, y: x * y, argnums=(0, 0))(3.0, 2.0) == (2.0, 2.0)
+    outer = ag.grad(lambda x: sum(ag.grad(lambda a, b: (a * b).sum(), argnums=(0, 1))(x, x)).sum())
+    np.testing.assert_allclose(outer(np.array([1.0, 2.0])), [2.0, 2.0])   # d/dx (x + x) = 2
+
+
+def test_backward_inside_a_vjp_is_refused_not_corrupting():
+    x = leaf(2)
+
+    def inner_vjp(g, out, a):
+        with ag.enable_grad():
+            (Tensor(a) * 2).sum()                 # building is fine ...
+            (x * x).sum().backward()              # ... running a second pass inside the first is not
+        return (g,)
+    inner = ag.primitive(lambda a: a * 1.0, vjp=inner_vjp, name="inner")
+    y = (inner(x) * 3).sum()
+    with pytest.raises(RuntimeError, match="another backward"):
+        y.backward()
+    x.grad = None
+    (x * 5).sum().backward()                       # the engine is usable again afterwards
+    np.testing.assert_array_equal(x.grad, [5.0, 5.0])
+
+
+def test_a_seed_that_requires_grad_stays_in_the_graph():
+    x, v = leaf(2), leaf(2, seed=3)
+    (x * x).backward(gradient=v, create_graph=True)
+    gx = x.grad                                    # 2 x v
+    gx.sum().backward()
+    np.testing.assert_allclose(v.grad, 2 * x.data)

@@ -64,3 +64,13 @@ def test_softmax_cross_entropy_is_stable_and_keeps_float32():
 def test_bad_arguments_are_named(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_linear_promotes_like_its_composite_and_skips_unneeded_gradients():
+    x = Tensor(np.ones((2, 3), np.float32))
+    W = Tensor(np.ones((3, 2), np.float32), requires_grad=True)
+    b = Tensor(np.ones(2, np.float64))
+    out = ag.linear(x, W, b)
+    assert out.dtype == (x @ W + b).dtype == np.float64
+    out.sum().backward()
+    assert W.grad.dtype == np.float32 and x.grad is None and b.grad is None

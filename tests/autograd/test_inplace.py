@@ -286,3 +286,32 @@ def test_value_copy_is_versioned_like_a_tensor_in_place_change():
         a.copy_(1.0)
     with pytest.raises(RuntimeError, match="only leaves"):
         out.copy_(1.0)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda x, c: x.detach().zero_(),                                  # through a detached alias
+    lambda x, c: c.add_(1.0),                                         # through the base of a view
+])
+def test_in_place_edits_through_aliases_are_detected(edit):
+    x = leaf(0.3, -1.2, 2.0)
+    c = Tensor(np.arange(6.0))
+    y = (x * x).sum() + (c[0:3] * x).sum()        # saves x and a view of c
+    edit(x, c)
+    with pytest.raises(RuntimeError, match="modified in place"):
+        y.backward()
+
+
+@pytest.mark.parametrize("mutate", ["where", "getitem", "cross_entropy"])
+def test_arrays_saved_for_backward_are_copies(mutate):
+    a = leaf(0.3, -1.2, 2.0, 0.7)
+    arr = {"where": np.array([True, False, True, False]), "getitem": np.array([0, 0, 1]),
+           "cross_entropy": np.array([1])}[mutate]
+    f = {"where": lambda a, arr: ag.where(arr, a, 0.0).sum(),
+         "getitem": lambda a, arr: a[arr].sum(),
+         "cross_entropy": lambda a, arr: ag.softmax_cross_entropy(a.reshape(1, 4), arr)}[mutate]
+    expected = leaf(0.3, -1.2, 2.0, 0.7)
+    f(expected, arr.copy()).backward()
+    y = f(a, arr)
+    arr[...] = arr[::-1] if mutate != "cross_entropy" else 3    # the caller reuses its buffer
+    y.backward()
+    np.testing.assert_allclose(a.grad, expected.grad)

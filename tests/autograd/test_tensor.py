@@ -135,3 +135,39 @@ def test_empty_arrays_forward():
     np.testing.assert_array_equal(y.data, np.zeros(3))
     y.sum().backward()
     assert x.grad.shape == (0, 3)
+
+
+def leaf(*shape, seed=0):
+    return Tensor(np.random.default_rng(seed).standard_normal(shape), requires_grad=True)
+
+
+def test_transpose_with_negative_axes_sends_the_gradient_back_correctly():
+    x, W = leaf(2, 3, 4), np.random.default_rng(1).standard_normal((4, 2, 3))
+    (x.transpose(-1, 0, 1) * W).sum().backward()
+    np.testing.assert_array_equal(x.grad, W.transpose(1, 2, 0))
+    assert ag.gradcheck(lambda x: x.transpose(-1, -3, 1), leaf(2, 3, 4))
+
+
+def test_np_array_of_a_tensor_is_a_copy_and_asarray_shares():
+    x = leaf(2)
+    y = (x * x).sum()
+    a = np.array(x)
+    a[:] = 0                                       # must not reach the data the graph saved
+    y.backward()
+    np.testing.assert_allclose(x.grad, 2 * x.data)
+    assert np.shares_memory(np.asarray(x), x.data)
+
+
+def test_casting_to_integers_cuts_the_graph_instead_of_truncating_gradients():
+    x = leaf(2)
+    i = x.astype(np.int64)
+    assert not i.requires_grad
+    (x.astype(np.float32) * 0.3).sum().backward()
+    np.testing.assert_allclose(x.grad, [0.3, 0.3], rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [lambda t: t.squeeze(axis=2), lambda t: t.unsqueeze(5),
+                                  lambda t: t.flatten(3), lambda t: t.flatten(0, -5)])
+def test_out_of_range_axes_raise(call):
+    with pytest.raises(ValueError, match=r"out of range for a tensor of shape \(1, 3\)"):
+        call(leaf(1, 3))

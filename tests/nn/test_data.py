@@ -377,3 +377,11 @@ def test_train_test_split_partition(n, frac):
 def test_train_test_split_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         train_test_split(**kwargs)
+
+
+def test_standardize_scales_tiny_features_and_refuses_nan():
+    X = np.random.default_rng(0).standard_normal((50, 2)) * np.array([1.0, 1e-17])
+    Z = Standardize().fit_transform(X)
+    np.testing.assert_allclose(Z.std(axis=0), [1.0, 1.0])
+    with pytest.raises(ValueError, match="non-finite"):
+        Standardize().fit(np.array([[1.0], [np.nan]]))

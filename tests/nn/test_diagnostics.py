@@ -95,3 +95,9 @@ def test_grad_norms():
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_diagnostics_need_a_batch():
+    m = nn.MLP(4, [3, 2], rng=0)
+    with pytest.raises(ValueError, match="2-D batch"):
+        nn.diagnostics.dead_relu_fraction(m, np.ones(4))

@@ -102,3 +102,21 @@ def test_bad_arguments(kwargs, match):
     args = dict(X=X, y=Y, optimizer=optim.SGD(model.parameters(), lr=0.1), progress=False) | kwargs
     with pytest.raises(ValueError, match=match):
         fit(model, **args)
+
+
+@pytest.mark.parametrize("reg", [float("nan"), -5.0, float("inf"), True])
+def test_fit_refuses_a_bad_regularization_strength(reg):
+    X, y = nn.data.spiral(10, 3, seed=0)
+    m = nn.MLP(2, [4, 3], rng=0)
+    with pytest.raises(ValueError, match="reg"):
+        nn.fit(m, X, y, optimizer=nn.optim.SGD(m.parameters(), 0.1), reg=reg, epochs=1, progress=False)
+
+
+def test_fit_refuses_an_optimizer_of_another_model_and_restores_modes():
+    X, y = nn.data.spiral(10, 3, seed=0)
+    m, other = nn.MLP(2, [4, 3], dropout=0.5, rng=0), nn.MLP(2, [4, 3], rng=1)
+    with pytest.raises(ValueError, match="none of this model's parameters"):
+        nn.fit(m, X, y, optimizer=nn.optim.SGD(other.parameters(), 0.1), epochs=1, progress=False)
+    m.eval()
+    nn.fit(m, X, y, optimizer=nn.optim.SGD(m.parameters(), 0.1), epochs=1, progress=False)
+    assert not m.training and not m.dropout.training

@@ -63,3 +63,8 @@ def test_layers_accept_every_form_of_init():
     layer = nn.scalar.Layer(300, 200, activation="tanh", rng=0)
     std = np.array([v.data for v in layer.W.flat]).std()
     assert std == pytest.approx(np.sqrt(2 / 500), rel=0.02)       # Xavier for tanh on the scalar side too
+
+
+def test_nan_std_is_refused_by_init():
+    with pytest.raises(ValueError, match="finite"):
+        nn.init.normal((2, 2), std=float("nan"))

@@ -201,3 +201,9 @@ def test_batch_gradient_is_the_sum_of_per_example_gradients(batch, width, activa
         total = [t + p.grad for t, p in zip(total, m.parameters())]
     for g, t in zip(whole, total):
         np.testing.assert_allclose(g, t, rtol=1e-10, atol=1e-12)
+
+
+def test_prelu_slopes_take_the_mlp_dtype():
+    m = nn.MLP(3, [4, 2], activation="prelu", dtype=np.float32)
+    assert {p.dtype for p in m.parameters()} == {np.dtype(np.float32)}
+    assert m(np.ones((2, 3))).dtype == np.float32

@@ -162,3 +162,46 @@ def test_a_failed_overwrite_keeps_the_old_file(tmp_path, monkeypatch):
 def test_load_of_a_directory_or_unreadable_file_names_it(tmp_path):
     with pytest.raises(IsADirectoryError, match="load: '.*' is a directory, not a saved file"):
         nn.load(tmp_path)
+
+
+def test_frozen_weights_are_saved_and_restored(tmp_path):
+    m = nn.MLP(2, [3, 2], rng=0)
+    m.layers[0].W.requires_grad = False
+    assert "layers.0.W" not in dict(m.named_parameters())          # the optimizer leaves it alone ...
+    assert "layers.0.W" in m.state_dict()                          # ... but the state keeps it
+    m.save(tmp_path / "f.npz")
+    m2 = nn.MLP(2, [3, 2], rng=5)
+    m2.layers[0].W.requires_grad = False
+    nn.load(tmp_path / "f.npz", m2)
+    np.testing.assert_array_equal(m2.layers[0].W.data, m.layers[0].W.data)
+
+
+def test_saved_files_get_an_ordinary_mode(tmp_path):
+    m = nn.MLP(2, [2], rng=0)
+    m.save(tmp_path / "m.npz")
+    (tmp_path / "plain").write_bytes(b"x")
+    assert os.stat(tmp_path / "m.npz").st_mode & 0o777 == os.stat(tmp_path / "plain").st_mode & 0o777
+
+
+def test_damaged_or_foreign_files_get_the_clear_error(tmp_path):
+    good = tmp_path / "good.npz"
+    nn.save({"w": np.arange(1000.0)}, good)
+    bad_marker = tmp_path / "marker.npz"
+    np.savez(bad_marker, w=np.ones(2), __graphgrad_state_dict__=np.array([1, 2]))
+    corrupt = tmp_path / "corrupt.npz"
+    np.savez_compressed(corrupt, w=np.arange(1000.0), __graphgrad_state_dict__=np.array(1))
+    raw = bytearray(corrupt.read_bytes())
+    with zipfile.ZipFile(corrupt) as z:
+        info = z.getinfo("w.npy")
+    start = info.header_offset + 30 + len(info.filename) + 10
+    raw[start:start + 40] = b"\x00" * 40                       # damage the compressed stream
+    corrupt.write_bytes(bytes(raw))
+    for path in (bad_marker, corrupt):
+        with pytest.raises(ValueError, match=str(path.name)):
+            nn.load(path)
+
+
+@pytest.mark.parametrize("name", ["file", "allow_pickle"])
+def test_names_that_clash_with_savez_arguments_are_refused(tmp_path, name):
+    with pytest.raises(ValueError, match="reserved"):
+        nn.save({name: np.ones(2)}, tmp_path / "a.npz")
