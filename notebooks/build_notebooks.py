@@ -8,8 +8,10 @@ Every notebook runs in a real Jupyter kernel started on this interpreter (`sys.e
 scratch working directory, so what is committed is exactly what a reader's kernel prints. The test
 suite (tests/notebooks/test_notebooks.py) executes the saved notebooks with the same `execute`.
 
-The notebooks' text and code live in notebooks/cells/, one module per notebook (each a list CELLS);
-every claim in them is computed and asserted. This file is the machinery.
+The notebooks' text and code live in notebooks/src/<name>.py, one percent-format script per notebook
+(`# %%` starts a code cell, `# %% [markdown]` a text cell whose lines are comments; a `# %matplotlib`
+line is the escaped magic): real Python that linters check and `python notebooks/src/01_neuron.py`
+runs. Every claim in them is computed and asserted. This file is the machinery.
 """
 import argparse
 import hashlib
@@ -25,10 +27,48 @@ import nbformat
 from nbclient import NotebookClient
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))                 # so `cells` imports when this file is run or loaded by path
-from cells import NOTEBOOKS  # noqa: E402
-from cells.common import code, md  # noqa: E402,F401  (for scripts and tests that make cells)
+SOURCES = HERE / "src"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+_MAGIC = re.compile(r"^# (%matplotlib\b.*)$")
+
+
+def md(text):
+    """A markdown cell."""
+    return nbformat.v4.new_markdown_cell(text)
+
+
+def code(text):
+    """A code cell."""
+    return nbformat.v4.new_code_cell(text)
+
+
+def cells(script):
+    """The cells of a percent-format script: `# %%` code cells and `# %% [markdown]` comment cells."""
+    out, kind, lines = [], None, []
+    for line in script.splitlines() + ["# %%"]:            # a sentinel closes the last cell
+        if line.startswith("# %%"):
+            if kind is not None:
+                out.append(_cell(kind, lines))
+            kind, lines = ("markdown" if "[markdown]" in line else "code"), []
+        elif kind is not None:
+            lines.append(line)
+    return out
+
+
+def _cell(kind, lines):
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if kind == "markdown":
+        return md("\n".join(line[2:] if line.startswith("# ") else line.lstrip("#") for line in lines))
+    return code("\n".join(_MAGIC.sub(r"\1", line) for line in lines))
+
+
+def sources():
+    """{notebook name: its cells}, from notebooks/src/*.py in name order."""
+    return {p.stem: cells(p.read_text(encoding="utf-8")) for p in sorted(SOURCES.glob("[0-9]*.py"))}
+
+
+NOTEBOOKS = sources()
 
 
 def notebook(cells):
