@@ -140,6 +140,41 @@ def _backward(root, seed, retain_graph, create_graph, inputs):
     return results
 
 
+def record_backward(root, seed, nodes, on_vjp):
+    """A backward pass that writes no .grad and reports each vjp call, in the order the engine makes them.
+
+    `on_vjp(node, g, grads)` receives the upstream gradient and the vjp's raw result (one gradient per
+    parent, before the engine fits it to the parent's shape and dtype). The graph is kept; a Value graph
+    already released by backward() runs its kept vjps. Returns the final gradient of each of `nodes`
+    (None where root does not depend on it). This is how drawings show numbers the engine computed."""
+    if _state.in_backward:
+        raise RuntimeError("record_backward() inside a running backward pass; call it outside the vjp.")
+    with _lock:
+        wrapped = []
+        try:
+            for node in nodes:
+                vjp = node._vjp
+                if vjp is _freed:
+                    vjp = getattr(node, "_spent_vjp", None)
+                    if vjp is None:
+                        raise _second_pass(node)
+                if vjp is not None:
+                    wrapped.append((node, node._vjp))
+                    node._vjp = _reporting(node, vjp, on_vjp)
+            return _backward(root, seed, True, False, list(nodes))
+        finally:
+            for node, vjp in wrapped:
+                node._vjp = vjp
+
+
+def _reporting(node, vjp, on_vjp):
+    def call(g, *args):
+        grads = vjp(g, *args)
+        on_vjp(node, g, grads)
+        return grads
+    return call
+
+
 def _positions(inputs):
     """{id(node): every position it holds in `inputs`} (a node may be asked for twice)."""
     targets = {}

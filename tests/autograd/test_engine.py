@@ -377,3 +377,31 @@ def test_a_seed_that_requires_grad_stays_in_the_graph():
     gx = x.grad                                    # 2 x v
     gx.sum().backward()
     np.testing.assert_allclose(v.grad, 2 * x.data)
+
+
+# --- record_backward: the engine's own pass, reported step by step (drawings use it) ---------------------
+def test_record_backward_reports_each_vjp_in_order_and_writes_no_grad():
+    from autograd.viz import forward_order
+    x, b = leaf(2, 2), leaf(2, seed=1)
+    loss = ((x * b + b).tanh() ** 2).sum()
+    nodes, steps = forward_order(loss), []
+    grads = ag.engine.record_backward(loss, np.array(1.0), nodes, lambda n, g, gs: steps.append((n, g, gs)))
+    assert x.grad is None and b.grad is None                        # nothing written
+    assert [n._op for n, _, _ in steps] == ["sum", "**2", "tanh", "add", "mul"]
+    mul = steps[-1]
+    np.testing.assert_allclose(mul[2][1], mul[1] * x.data)         # the raw vjp result, before unbroadcasting
+    loss.backward()
+    np.testing.assert_allclose(grads[nodes.index(x)], x.grad)
+    np.testing.assert_allclose(grads[nodes.index(b)], b.grad)
+
+
+def test_record_backward_runs_a_released_value_graph_and_restores_it():
+    a = Value(2.0)
+    c = a * a + a
+    c.backward()                                                   # Value graphs keep their structure
+    from autograd.viz import forward_order
+    seen = []
+    grads = ag.engine.record_backward(c, 1.0, forward_order(c), lambda n, g, gs: seen.append(gs))
+    assert seen == [(1.0, 1.0), (2.0, 2.0)] and grads[forward_order(c).index(a)] == 5.0 == a.grad
+    with pytest.raises(RuntimeError, match="second time"):
+        c.backward()                                               # still released, as before the recording
