@@ -5,6 +5,8 @@ import math
 import re
 import sys
 import time
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -12,8 +14,8 @@ from autograd import Value, from_numpy, save_graph
 from . import data, optim, plot, scalar
 from . import functional as F
 from .cli_checks import (FALLBACK_MEMORY, MAX_BATCH_SIZE, MAX_DEPTH, MAX_EPOCHS, MAX_SEED, MEMORY_FRACTION,
-                         Refused, hidden, integer, memory_check, number, out_text, prepare_out,
-                         remove_folders)
+                         Refused, hidden, integer, number, out_text, prepare_out, remove_folders,
+                         run_memory_check)
 from .fit import evaluate, fit, predict
 from .layers import MLP
 
@@ -25,9 +27,6 @@ DATASETS = {                                  # name -> (X, y) from a seed; 2-D 
     "blobs": lambda seed: data.blobs(300, centers=3, std=1.5, seed=seed),
     "digits": lambda seed: data.load_digits(return_split=False),
 }
-SHAPES = {"spiral": (300, 2, 3), "moons": (300, 2, 2), "circles": (300, 2, 2), "xor": (300, 2, 2),
-          "blobs": (300, 2, 3), "digits": (1797, 64, 10)}      # name -> (examples, features, classes)
-GRID_ROWS = 200 * 200                         # the points plot.decision_regions predicts for a 2-D tensor model
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "prelu", "maxout")
 OPTIMIZERS = {"sgd": lambda ps, lr: optim.SGD(ps, lr), "momentum": lambda ps, lr: optim.SGD(ps, lr, momentum=0.9),
               "adam": lambda ps, lr: optim.Adam(ps, lr), "rmsprop": lambda ps, lr: optim.RMSprop(ps, lr)}
@@ -51,14 +50,12 @@ free numbered subfolder DIR/run-1, DIR/run-2, ... instead; --overwrite replaces 
 --engine scalar trains nn.scalar.MLP, one Python float per weight: far slower, so its defaults are
 --hidden 16 --epochs 20 --batch-size 8 on at most 300 training examples, and long runs are warned about.
 
-refused before any data is made or training starts, with one line on stderr and exit code 2:
-  out-of-range values: --epochs 1 to {MAX_EPOCHS:,}, --batch-size 1 to {MAX_BATCH_SIZE:,} (a batch larger than
-    the training set is the whole set), --seed 0 to 2**64-1, at most {MAX_DEPTH} hidden layers, --lr --reg --dropout
-    not finite or out of their ranges;
-  an --out that is, or passes through, a file, or cannot be created and written to (tried with a probe file);
-  a network whose estimated memory (parameters, gradients, optimizer state, one batch's activations, the
-    largest evaluation pass) exceeds {MEMORY_FRACTION:.0%} of physical memory
-    (of {FALLBACK_MEMORY // 2**30} GiB where the OS does not say).
+refused before any data is made or training starts, with one line on stderr and exit code 2: values out of
+range (--epochs 1 to {MAX_EPOCHS:,}, --batch-size 1 to {MAX_BATCH_SIZE:,}: a batch larger than the training set is the
+whole set; --seed 0 to 2**64-1; at most {MAX_DEPTH} hidden layers; --lr, --reg, --dropout finite); an --out that is
+or passes through a file, or cannot be created and written to (tried with a probe file); a network whose
+estimated memory (parameters, gradients, optimizer state, one batch's activations, the largest evaluation
+pass) exceeds {MEMORY_FRACTION:.0%} of physical memory (of {FALLBACK_MEMORY // 2**30} GiB where the OS does not say).
 
 examples:
   python -m nn
@@ -73,8 +70,9 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # read '-1e-3' as a (negative) value, not as an unknown option, so `--reg -1e-3` says what is wrong
-        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$", re.IGNORECASE)
+        # read '-1e-3' and '-inf' as (negative) values, not as unknown options, so `--reg -1e-3` says what is wrong
+        self._negative_number_matcher = re.compile(r"^-((\d+\.?\d*|\.\d+)(e[-+]?\d+)?|inf|infinity|nan)$",
+                                                   re.IGNORECASE)
 
     def error(self, message):
         line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)   # a newline in a value
@@ -125,20 +123,10 @@ def parse_args(argv=None, prog=None):
             setattr(args, key, defaults[key])
     args.lr = LEARNING_RATES[args.optimizer] if args.lr is None else args.lr
     try:
-        check_memory(args)
+        run_memory_check(args, SCALAR["examples"])
     except Refused as e:
         parser.error(str(e))
     return args
-
-
-def check_memory(args):
-    """Refused when the run would need more memory than cli_checks.memory_limit allows (an estimate)."""
-    examples, features, classes = SHAPES[args.dataset]
-    rows = examples - examples // 5                            # the 80% training split
-    rows = min(rows, SCALAR["examples"]) if args.engine == "scalar" else rows
-    eval_rows = max(rows, GRID_ROWS if features == 2 else 0)   # evaluation, the decision-region grid
-    memory_check(args.engine, [features, *args.hidden, classes], args.activation, args.optimizer, args.dropout,
-                 args.batch_size, rows, eval_rows)
 
 
 def load_data(name, seed):
@@ -239,22 +227,31 @@ def _save(fig, path, overwrite):
     return path
 
 
+@contextmanager
+def _diverging():
+    """numpy's and the Value engine's overflow and nan warnings off: train reports a diverged run once."""
+    with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def train(args, model, Xtr, ytr, Xva, yva):
     """Fit with the chosen optimizer and print the results; returns (history, eval-mode metrics on both sets)."""
     start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported once, below
+    with _diverging():
         history = fit(model, Xtr, ytr, optimizer=OPTIMIZERS[args.optimizer](model.parameters(), args.lr),
                       epochs=args.epochs, batch_size=args.batch_size, val=(Xva, yva),
                       progress=not args.no_progress, rng=args.seed, reg=args.reg)
         seconds = time.perf_counter() - start
         metrics = evaluate(model, Xtr, ytr), evaluate(model, Xva, yva)
+        penalty = args.reg * sum(float(np.sum(np.square(p.data))) for p in model.parameters()) if args.reg else 0
     print(f"training  {args.optimizer} lr {args.lr:g}, L2 {args.reg:g}, {args.epochs} epochs of batches of "
           f"{args.batch_size}: {seconds:.1f} s")
     tr, va = metrics
     print(f"accuracy  train {tr['accuracy']:.1%} (loss {tr['loss']:.3g}), "
           f"validation {va['accuracy']:.1%} (loss {va['loss']:.3g})")
-    if not math.isfinite(tr["loss"]):
-        print("warning: the loss is not finite: training diverged; try a smaller --lr")
+    if not (math.isfinite(tr["loss"]) and math.isfinite(penalty)):   # the objective fit minimized
+        print("warning: the loss (or its L2 term) is not finite: training diverged; try a smaller --lr or --reg")
     return history, metrics
 
 
@@ -277,7 +274,7 @@ def main(argv=None, prog=None):
         raise
     title = (f"{args.dataset}, MLP {layers} ({args.activation}): "
              f"train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}")
-    with np.errstate(over="ignore", invalid="ignore"):    # a diverged run was reported once, by train
+    with _diverging():
         written = write_plots(args, model, history, sets, out, title)
         written.append(write_graph(args, model, *sets[0], out / FILES["graph"]))
     print("wrote     " + "  ".join(str(p) for p in written if p is not None))

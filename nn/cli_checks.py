@@ -18,6 +18,9 @@ MAX_SEED = 2**64 - 1            # numpy takes any int >= 0; 64 bits name more ru
 MAX_DEPTH = 100                 # hidden layers: a deeper plain MLP does not train, its graph takes minutes
 MEMORY_FRACTION = 0.5           # a run may need at most this share of the machine's physical memory
 FALLBACK_MEMORY = 8 * 2**30     # physical memory assumed where os.sysconf cannot tell
+SHAPES = {"spiral": (300, 2, 3), "moons": (300, 2, 2), "circles": (300, 2, 2), "xor": (300, 2, 2),
+          "blobs": (300, 2, 3), "digits": (1797, 64, 10)}   # nn.cli.DATASETS: (examples, features, classes)
+GRID_ROWS = 200 * 200           # the points plot.decision_regions predicts for a 2-D tensor model
 OPTIMIZER_STATE = {"sgd": 0, "momentum": 1, "adam": 2, "rmsprop": 1}   # parameter-sized arrays each keeps
 # Measured with tracemalloc (CPython 3.11, nn.scalar.MLP 2-48-48-2, the first fit steps with Adam and L2): about
 # 1,550 bytes per parameter (the Value, its gradient, Adam's state, the L2 term's graph) and 980 per parameter
@@ -134,6 +137,16 @@ def memory_check(engine, dims, activation, optimizer, dropout, batch, rows, eval
                       f"memory (parameters, gradients, {optimizer} state, activations), more than the limit "
                       f"of {size(limit)} ({MEMORY_FRACTION:.0%} of this machine's {size(total)}); "
                       "use smaller --hidden widths or fewer layers")
+
+
+def run_memory_check(args, scalar_rows):
+    """memory_check for parsed nn.cli arguments; the scalar engine trains on at most scalar_rows examples."""
+    examples, features, classes = SHAPES[args.dataset]
+    rows = examples - examples // 5                            # the 80% training split
+    rows = min(rows, scalar_rows) if args.engine == "scalar" else rows
+    eval_rows = max(rows, GRID_ROWS if features == 2 else 0)   # evaluation, the decision-region grid
+    memory_check(args.engine, [features, *args.hidden, classes], args.activation, args.optimizer, args.dropout,
+                 args.batch_size, rows, eval_rows)
 
 
 def size(n):

@@ -239,6 +239,7 @@ BAD = [
     (["--lr", "fast"], "--lr: 'fast' is not a number"),
     (["--reg", "-1e-3"], "--reg: must be a finite number >= 0"),
     (["--reg", "1e999"], "--reg: must be a finite number >= 0"),            # overflows to inf
+    (["--reg", "-inf"], "--reg: must be a finite number >= 0, got -inf"),   # a value, not an unknown option
     (["--dropout", "1"], "--dropout: must be a finite number >= 0 and < 1"),
     (["--dropout", "-0.2"], "--dropout: must be a finite number >= 0 and < 1"),
     (["--dropout", "nan"], "--dropout: must be a finite number >= 0 and < 1"),

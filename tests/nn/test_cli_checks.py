@@ -64,7 +64,7 @@ def test_parameter_count_matches_the_models(activation, sizes):
 def test_the_shapes_table_matches_the_data_sets():
     for name, make in cli.DATASETS.items():
         X, y = make(0)
-        assert cli.SHAPES[name] == (len(X), X.shape[1], int(y.max()) + 1), name
+        assert C.SHAPES[name] == (len(X), X.shape[1], int(y.max()) + 1), name
 
 
 @pytest.mark.parametrize("dataset, hidden, activation, optimizer, dropout, batch", [
@@ -74,8 +74,8 @@ def test_the_tensor_estimate_covers_the_measured_peak(dataset, hidden, activatio
     """A training epoch, evaluation and the decision-region grid, measured with tracemalloc (numpy reports
     its buffers to it): the estimate is above the peak, and not by more than 2x."""
     Xtr, Xva, ytr, yva = cli.load_data(dataset, 0)
-    examples, features, classes = cli.SHAPES[dataset]
-    eval_rows = max(len(Xtr), cli.GRID_ROWS if features == 2 else 0)
+    examples, features, classes = C.SHAPES[dataset]
+    eval_rows = max(len(Xtr), C.GRID_ROWS if features == 2 else 0)
     tracemalloc.start()
     try:
         model = cli.MLP(features, hidden + [classes], activation, dropout=dropout, rng=0)
