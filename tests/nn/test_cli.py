@@ -198,12 +198,10 @@ def test_help_documents_the_options_the_overwrite_rule_and_the_refusals(tmp_path
 
 
 # --- interrupted or failed runs -----------------------------------------------------------------
-def _interrupt(*args, **kwargs):
-    raise KeyboardInterrupt
-
-
-def _fail(*args, **kwargs):
-    raise RuntimeError("boom")
+def _raise(error):
+    def train(*args, **kwargs):
+        raise error
+    return train
 
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new folder", "existing folder"])
@@ -212,14 +210,14 @@ def test_an_interrupted_run_writes_nothing_and_removes_the_folders_it_made(tmp_p
     out = tmp_path / "a" / "b"
     if existing:
         out.mkdir(parents=True)
-    monkeypatch.setattr(cli, "train", _interrupt)
+    monkeypatch.setattr(cli, "train", _raise(KeyboardInterrupt))
     assert cli.main(["--out", str(out), *QUICK]) == 130
     assert "interrupted: nothing written" in capsys.readouterr().err
     assert list(tmp_path.rglob("*")) == ([tmp_path / "a", out] if existing else [])
 
 
 def test_a_failed_run_removes_the_folders_it_made_and_raises(tmp_path, monkeypatch):
-    monkeypatch.setattr(cli, "train", _fail)
+    monkeypatch.setattr(cli, "train", _raise(RuntimeError("boom")))
     with pytest.raises(RuntimeError, match="boom"):
         cli.main(["--out", str(tmp_path / "a" / "b"), *QUICK])
     assert list(tmp_path.iterdir()) == []
