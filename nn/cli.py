@@ -5,13 +5,17 @@ import math
 import re
 import sys
 import time
-from pathlib import Path
+import warnings
+from contextlib import contextmanager
 
 import numpy as np
 
 from autograd import Value, from_numpy, save_graph
 from . import data, optim, plot, scalar
 from . import functional as F
+from .cli_checks import (FALLBACK_MEMORY, MAX_BATCH_SIZE, MAX_DEPTH, MAX_EPOCHS, MAX_SEED, MEMORY_FRACTION,
+                         Refused, hidden, integer, number, out_text, prepare_out, remove_folders,
+                         run_memory_check)
 from .fit import evaluate, fit, predict
 from .layers import MLP
 
@@ -33,7 +37,7 @@ SCALAR_RATE = 1e5                             # parameter-example products per s
 FILES = {"regions": "decision_regions.png", "confusion": "confusion_matrix.png", "loss": "loss.png",
          "graph": "graph.svg"}
 
-EPILOG = """\
+EPILOG = f"""\
 output files (in --out DIR, default ./out):
   decision_regions.png  the class the trained model predicts at each point of the plane, with the data
                         (digits: confusion_matrix.png instead, as its inputs are 64-D)
@@ -45,6 +49,13 @@ free numbered subfolder DIR/run-1, DIR/run-2, ... instead; --overwrite replaces 
 
 --engine scalar trains nn.scalar.MLP, one Python float per weight: far slower, so its defaults are
 --hidden 16 --epochs 20 --batch-size 8 on at most 300 training examples, and long runs are warned about.
+
+refused before any data is made or training starts, with one line on stderr and exit code 2: values out of
+range (--epochs 1 to {MAX_EPOCHS:,}, --batch-size 1 to {MAX_BATCH_SIZE:,}: a batch larger than the training set is the
+whole set; --seed 0 to 2**64-1; at most {MAX_DEPTH} hidden layers; --lr, --reg, --dropout finite); an --out that is
+or passes through a file, or cannot be created and written to (tried with a probe file); a network whose
+estimated memory (parameters, gradients, optimizer state, one batch's activations, the largest evaluation
+pass) exceeds {MEMORY_FRACTION:.0%} of physical memory (of {FALLBACK_MEMORY // 2**30} GiB where the OS does not say).
 
 examples:
   python -m nn
@@ -59,36 +70,13 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # read '-1e-3' as a (negative) value, not as an unknown option, so `--reg -1e-3` says what is wrong
-        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$", re.IGNORECASE)
+        # read '-1e-3' and '-inf' as (negative) values, not as unknown options, so `--reg -1e-3` says what is wrong
+        self._negative_number_matcher = re.compile(r"^-((\d+\.?\d*|\.\d+)(e[-+]?\d+)?|inf|infinity|nan)$",
+                                                   re.IGNORECASE)
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _number(kind, low, *, strict=False, below=None):
-    """An argparse type: `kind` parsed from text, finite, >= low (> low if strict), < below if given."""
-    def parse(text):
-        try:
-            x = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}")
-        if not math.isfinite(x) or x < low or (strict and x == low) or (below is not None and x >= below):
-            rng = f"{'>' if strict else '>='} {low:g}" + (f" and < {below:g}" if below is not None else "")
-            raise argparse.ArgumentTypeError(f"must be {rng}, got {text}")
-        return x
-    return parse
-
-
-def _hidden(text):
-    """'100,100' -> [100, 100]: the hidden layer widths, each a positive integer."""
-    parts = text.split(",")
-    if not all(p.strip().isdecimal() for p in parts):
-        raise argparse.ArgumentTypeError(f"{text!r} must be comma-separated positive integers, e.g. 100 or 64,32")
-    sizes = [int(p) for p in parts]
-    if min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r}: every hidden layer needs at least 1 unit")
-    return sizes
+        line = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)   # a newline in a value
+        self.exit(2, f"{self.prog}: error: {line} (see --help)\n")
 
 
 def build_parser(prog=None):
@@ -97,56 +85,48 @@ def build_parser(prog=None):
                 "print its accuracy, and write plots and the computation graph of one training step.",
                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", choices=list(DATASETS), default="spiral", help="data set (default: spiral)")
-    p.add_argument("--hidden", type=_hidden, default=None, metavar="N[,N...]",
+    p.add_argument("--hidden", type=hidden, default=None, metavar="N[,N...]",
                    help="hidden layer widths (default: 100; 16 with --engine scalar)")
     p.add_argument("--activation", choices=ACTIVATIONS, default="relu", help="hidden activation (default: relu)")
-    p.add_argument("--reg", type=_number(float, 0), default=1e-4, metavar="L2",
+    p.add_argument("--reg", type=number(0), default=1e-4, metavar="L2",
                    help="L2 strength: adds reg * (sum of squared parameters) to the loss (default: 1e-4)")
-    p.add_argument("--dropout", type=_number(float, 0, below=1), default=0.0, metavar="P",
+    p.add_argument("--dropout", type=number(0, below=1), default=0.0, metavar="P",
                    help="probability of dropping a hidden unit in training, in [0, 1) (default: 0)")
-    p.add_argument("--lr", type=_number(float, 0, strict=True), default=None,
+    p.add_argument("--lr", type=number(0, strict=True), default=None,
                    help="learning rate (default: " + ", ".join(f"{k} {v:g}" for k, v in LEARNING_RATES.items()) + ")")
     p.add_argument("--optimizer", choices=list(LEARNING_RATES), default="adam",
                    help="momentum is SGD with momentum 0.9 (default: adam)")
-    p.add_argument("--epochs", type=_number(int, 1), default=None,
+    p.add_argument("--epochs", type=integer(1, MAX_EPOCHS), default=None,
                    help="passes over the training set (default: 100; 20 with --engine scalar)")
-    p.add_argument("--batch-size", type=_number(int, 1), default=None, metavar="N",
+    p.add_argument("--batch-size", type=integer(1, MAX_BATCH_SIZE), default=None, metavar="N",
                    help="minibatch size (default: 32; 8 with --engine scalar)")
     p.add_argument("--engine", choices=("tensor", "scalar"), default="tensor",
                    help="tensor: nn.MLP on numpy arrays; scalar: nn.scalar.MLP on Values (slow)")
-    p.add_argument("--seed", type=_number(int, 0), default=0, help="seed of data, weights and shuffling (default: 0)")
-    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: ./out)")
+    p.add_argument("--seed", type=integer(0, MAX_SEED), default=0,
+                   help="seed of data, weights and shuffling (default: 0)")
+    p.add_argument("--out", type=out_text, default="out", metavar="DIR", help="output folder (default: ./out)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files in DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     return p
 
 
 def parse_args(argv=None, prog=None):
-    """Parsed and checked arguments, with the engine-dependent defaults filled in (exit 2 on bad input)."""
+    """Parsed and checked arguments, with the engine-dependent defaults filled in (exit 2 on bad input).
+    --out is checked by main, as checking it creates the folder."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
     if args.engine == "scalar" and args.activation in ("prelu", "maxout"):
         parser.error(f"--activation {args.activation} needs --engine tensor (scalar layers have no {args.activation})")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        parser.error(f"--out {args.out}: exists and is not a directory")
     defaults = SCALAR if args.engine == "scalar" else TENSOR
     for key in ("hidden", "epochs", "batch_size"):
         if getattr(args, key) is None:
             setattr(args, key, defaults[key])
     args.lr = LEARNING_RATES[args.optimizer] if args.lr is None else args.lr
+    try:
+        run_memory_check(args, SCALAR["examples"])
+    except Refused as e:
+        parser.error(str(e))
     return args
-
-
-def output_dir(out, names, overwrite=False):
-    """`out`, or its first free numbered subfolder run-N when `out` already holds one of `names`."""
-    out = Path(out)
-    if overwrite or not any((out / n).exists() for n in names):
-        return out
-    k = 1
-    while (out / f"run-{k}").exists():
-        k += 1
-    return out / f"run-{k}"
 
 
 def load_data(name, seed):
@@ -249,22 +229,31 @@ def _save(fig, path, overwrite):
     return path
 
 
+@contextmanager
+def _diverging():
+    """numpy's and the Value engine's overflow and nan warnings off: train reports a diverged run once."""
+    with np.errstate(over="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
+
+
 def train(args, model, Xtr, ytr, Xva, yva):
     """Fit with the chosen optimizer and print the results; returns (history, eval-mode metrics on both sets)."""
     start = time.perf_counter()
-    with np.errstate(over="ignore", invalid="ignore"):   # a diverging run is reported once, below
+    with _diverging():
         history = fit(model, Xtr, ytr, optimizer=OPTIMIZERS[args.optimizer](model.parameters(), args.lr),
                       epochs=args.epochs, batch_size=args.batch_size, val=(Xva, yva),
                       progress=not args.no_progress, rng=args.seed, reg=args.reg)
         seconds = time.perf_counter() - start
         metrics = evaluate(model, Xtr, ytr), evaluate(model, Xva, yva)
+        penalty = args.reg * sum(float(np.sum(np.square(p.data))) for p in model.parameters()) if args.reg else 0
     print(f"training  {args.optimizer} lr {args.lr:g}, L2 {args.reg:g}, {args.epochs} epochs of batches of "
           f"{args.batch_size}: {seconds:.1f} s")
     tr, va = metrics
     print(f"accuracy  train {tr['accuracy']:.1%} (loss {tr['loss']:.3g}), "
           f"validation {va['accuracy']:.1%} (loss {va['loss']:.3g})")
-    if not math.isfinite(tr["loss"]):
-        print("warning: the loss is not finite: training diverged; try a smaller --lr")
+    if not (math.isfinite(tr["loss"]) and math.isfinite(penalty)):   # the objective fit minimized
+        print("warning: the loss (or its L2 term) is not finite: training diverged; try a smaller --lr or --reg")
     return history, metrics
 
 
@@ -272,7 +261,30 @@ def main(argv=None, prog=None):
     """Run the main job on command-line arguments (default sys.argv[1:]); returns the exit code."""
     args = parse_args(argv, prog)
     names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"]]
-    out = output_dir(args.out, names, args.overwrite)
+    try:
+        out, made = prepare_out(args.out, names, args.overwrite)   # made, and a probe file written in it
+    except Refused as e:
+        build_parser(prog).error(str(e))
+    try:
+        model, sets, layers, history, (tr, va) = _trained(args)
+    except KeyboardInterrupt:
+        remove_folders(made)
+        sys.stderr.write("\ninterrupted: nothing written\n")
+        return 130                                    # 128 + SIGINT, as shells report it
+    except BaseException:
+        remove_folders(made)                          # a failed run leaves no empty folder behind
+        raise
+    title = (f"{args.dataset}, MLP {layers} ({args.activation}): "
+             f"train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}")
+    with _diverging():
+        written = write_plots(args, model, history, sets, out, title)
+        written.append(write_graph(args, model, *sets[0], out / FILES["graph"]))
+    print("wrote     " + "  ".join(str(p) for p in written if p is not None))
+    return 0
+
+
+def _trained(args):
+    """Make the data and the model and train it, printing a summary of each; writes no file."""
     Xtr, Xva, ytr, yva = load_data(args.dataset, args.seed)
     classes = int(max(ytr.max(), yva.max())) + 1
     model = build_model(args, Xtr.shape[1], classes)
@@ -282,15 +294,5 @@ def main(argv=None, prog=None):
           f"{Xtr.shape[1]} features, {classes} classes")
     print(f"model     MLP {layers} ({args.activation}{f', dropout {args.dropout:g}' if args.dropout else ''}), "
           f"{args.engine} engine, {model.num_parameters()} parameters", flush=True)   # before the bar
-    try:
-        history, (tr, va) = train(args, model, Xtr, ytr, Xva, yva)
-    except KeyboardInterrupt:
-        sys.stderr.write("\ninterrupted: nothing written\n")
-        return 130                                    # 128 + SIGINT, as shells report it
-    out.mkdir(parents=True, exist_ok=True)
-    title = (f"{args.dataset}, MLP {layers} ({args.activation}): "
-             f"train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}")
-    written = write_plots(args, model, history, ((Xtr, ytr), (Xva, yva)), out, title)
-    written.append(write_graph(args, model, Xtr, ytr, out / FILES["graph"]))
-    print("wrote     " + "  ".join(str(p) for p in written if p is not None))
-    return 0
+    history, metrics = train(args, model, Xtr, ytr, Xva, yva)
+    return model, ((Xtr, ytr), (Xva, yva)), layers, history, metrics

@@ -90,15 +90,6 @@ def test_overwrite_replaces_in_place(tmp_path):
     assert not (out / "run-1").exists()
 
 
-def test_output_dir_unit(tmp_path):
-    assert cli.output_dir(tmp_path / "new", ["a.png"]) == tmp_path / "new"
-    (tmp_path / "a.png").touch()
-    (tmp_path / "run-1").mkdir()
-    assert cli.output_dir(tmp_path, ["a.png", "b.svg"]) == tmp_path / "run-2"
-    assert cli.output_dir(tmp_path, ["b.svg"]) == tmp_path
-    assert cli.output_dir(tmp_path, ["a.png"], overwrite=True) == tmp_path
-
-
 # --- options ------------------------------------------------------------------------------------
 def test_every_option_family_in_one_short_run(tmp_path):
     proc = run(tmp_path, "--dataset", "moons", "--hidden", "8,6", "--activation", "tanh", "--reg", "0.001",
@@ -197,11 +188,39 @@ def test_without_matplotlib_the_pngs_are_skipped_with_a_note(tmp_path, monkeypat
     assert [p.name for p in tmp_path.iterdir()] == ["graph.svg"]
 
 
-def test_help_documents_the_options_and_the_overwrite_rule(tmp_path):
+def test_help_documents_the_options_the_overwrite_rule_and_the_refusals(tmp_path):
     proc = run(tmp_path, "--help")
     assert proc.returncode == 0
-    for text in ("--dataset", "digits", "maxout", "--engine", "run-1", "--overwrite", "never overwritten"):
-        assert text in proc.stdout
+    for text in ("--dataset", "digits", "maxout", "--engine", "run-1", "--overwrite", "never overwritten",
+                 "exit code 2", f"--epochs 1 to {cli.MAX_EPOCHS:,}", f"at most {cli.MAX_DEPTH} hidden",
+                 "probe file", "50% of physical memory"):
+        assert text in " ".join(proc.stdout.split()), text       # the epilog wraps lines
+
+
+# --- interrupted or failed runs -----------------------------------------------------------------
+def _raise(error):
+    def train(*args, **kwargs):
+        raise error
+    return train
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new folder", "existing folder"])
+def test_an_interrupted_run_writes_nothing_and_removes_the_folders_it_made(tmp_path, monkeypatch, capsys,
+                                                                           existing):
+    out = tmp_path / "a" / "b"
+    if existing:
+        out.mkdir(parents=True)
+    monkeypatch.setattr(cli, "train", _raise(KeyboardInterrupt))
+    assert cli.main(["--out", str(out), *QUICK]) == 130
+    assert "interrupted: nothing written" in capsys.readouterr().err
+    assert list(tmp_path.rglob("*")) == ([tmp_path / "a", out] if existing else [])
+
+
+def test_a_failed_run_removes_the_folders_it_made_and_raises(tmp_path, monkeypatch):
+    monkeypatch.setattr(cli, "train", _raise(RuntimeError("boom")))
+    with pytest.raises(RuntimeError, match="boom"):
+        cli.main(["--out", str(tmp_path / "a" / "b"), *QUICK])
+    assert list(tmp_path.iterdir()) == []
 
 
 # --- bad arguments ------------------------------------------------------------------------------
@@ -210,23 +229,44 @@ BAD = [
     (["--activation", "gelu"], "invalid choice: 'gelu'"),
     (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
     (["--engine", "gpu"], "invalid choice: 'gpu'"),
-    (["--lr", "-0.1"], "--lr: must be > 0"),
-    (["--lr", "0"], "--lr: must be > 0"),
-    (["--lr", "nan"], "--lr: must be > 0"),
-    (["--reg", "-1e-3"], "--reg: must be >= 0"),
-    (["--dropout", "1"], "--dropout: must be >= 0 and < 1"),
-    (["--dropout", "-0.2"], "--dropout: must be >= 0 and < 1"),
+    (["--lr", "-0.1"], "--lr: must be a finite number > 0"),
+    (["--lr", "0"], "--lr: must be a finite number > 0"),
+    (["--lr", "1e-400"], "--lr: must be a finite number > 0"),              # rounds to 0.0
+    (["--lr", "nan"], "--lr: must be a finite number > 0"),
+    (["--lr", "inf"], "--lr: must be a finite number > 0"),
+    (["--lr", "fast"], "--lr: 'fast' is not a number"),
+    (["--reg", "-1e-3"], "--reg: must be a finite number >= 0"),
+    (["--reg", "1e999"], "--reg: must be a finite number >= 0"),            # overflows to inf
+    (["--reg", "-inf"], "--reg: must be a finite number >= 0, got -inf"),   # a value, not an unknown option
+    (["--dropout", "1"], "--dropout: must be a finite number >= 0 and < 1"),
+    (["--dropout", "-0.2"], "--dropout: must be a finite number >= 0 and < 1"),
+    (["--dropout", "nan"], "--dropout: must be a finite number >= 0 and < 1"),
     (["--hidden", "0"], "at least 1 unit"),
     (["--hidden", "100,0"], "at least 1 unit"),
     (["--hidden", "100,,10"], "comma-separated positive integers"),
     (["--hidden", "ten"], "comma-separated positive integers"),
     (["--hidden", "-5"], "comma-separated positive integers"),
-    (["--epochs", "0"], "--epochs: must be >= 1"),
+    (["--hidden", "1e3"], "comma-separated positive integers"),
+    (["--hidden", ""], "comma-separated positive integers"),
+    (["--hidden", ",".join(["2"] * 101)], "101 hidden layers; at most 100"),
+    (["--hidden", "9" * 19], "a width of more than 18 digits"),
+    (["--hidden", "1000000,1000000"], "TiB of memory"),                     # 10**12 weights: 7.3 TiB each copy
+    (["--engine", "scalar", "--hidden", "100000,100000"], "TiB of memory"),
+    (["--epochs", "0"], "--epochs: must be an integer from 1 to 1,000,000, got 0"),
+    (["--epochs", str(10**30)], "--epochs: must be an integer from 1 to 1,000,000"),
     (["--epochs", "2.5"], "--epochs: '2.5' is not an integer"),
-    (["--batch-size", "0"], "--batch-size: must be >= 1"),
-    (["--seed", "-1"], "--seed: must be >= 0"),
+    (["--epochs", "\u0661\u0662"], "is not an integer"),                    # Arabic-Indic digits: ASCII only
+    (["--batch-size", "0"], "--batch-size: must be an integer from 1"),
+    (["--batch-size", str(10**30)], "--batch-size: must be an integer from 1 to 1,000,000"),
+    (["--seed", "-1"], "--seed: must be an integer from 0 to"),
+    (["--seed", str(2**64)], "--seed: must be an integer from 0 to 18,446,744,073,709,551,615"),
+    (["--seed", "9" * 5000], "(5000 characters)"),                          # past int()'s 4300-digit limit
     (["--engine", "scalar", "--activation", "maxout"], "needs --engine tensor"),
-    (["--out", "afile"], "is not a directory"),
+    (["--out", "afile"], "--out afile: 'afile' is a file, not a folder"),
+    (["--out", "afile/sub"], "--out afile/sub: 'afile' is a file, not a folder"),
+    (["--out", ""], "--out: an empty path"),
+    (["--out", "a\0b"], "contains a NUL byte"),                               # only in-process: argv has no NULs
+    (["--out", "x" * 5000], "the path is too long for this system"),
     (["--epochs"], "expected one argument"),
     (["--colour"], "unrecognized arguments: --colour"),
 ]
@@ -234,7 +274,7 @@ BAD = [
 
 # one case of each kind through a real process (exit status, stderr, no traceback); all of them in-process
 KINDS = ["--dataset mnist", "--lr -0.1", "--reg -1e-3", "--dropout 1", "--hidden 0", "--hidden 100,,10",
-         "--engine scalar --activation maxout", "--out afile"]
+         "--engine scalar --activation maxout", "--out afile", "--out afile/sub", "--hidden 1000000,1000000"]
 
 
 KIND_CASES = [case for case in BAD if " ".join(case[0]) in KINDS]
@@ -259,6 +299,7 @@ def test_bad_arguments_in_process_exit_2_with_one_line(tmp_path, monkeypatch, ca
     with pytest.raises(SystemExit) as e:
         cli.main(argv, prog="graphgrad")
     assert e.value.code == 2
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert err.count("\n") == 1 and err.startswith("graphgrad: error:") and message in err
-    assert not (tmp_path / "out").exists()
+    assert out == ""                                                  # no data or model line: nothing ran
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]    # no folder made, not even ./out
