@@ -71,7 +71,8 @@ class Holder(nn.Module):
 def _tensor_graphs(lab):
     """A Tensor graph naming a Tensor label, a module, a parameter and a Function class with `lab`."""
     model = nn.Module()
-    setattr(model, "m:" + lab, Holder("w:" + lab))
+    part = lab.replace(".", ":")            # a "." in an attribute name is refused by discovery (tested there)
+    setattr(model, "m:" + part, Holder("w:" + part))
     (_, w), = model.named_parameters()
     fn_name = "F:" + re.sub("[\x00\ud800-\udfff]", "?", lab)          # a class name cannot hold these
     double = type(fn_name, (Function,), {"forward": staticmethod(lambda a: a * 2),
@@ -80,9 +81,9 @@ def _tensor_graphs(lab):
     loss = double.apply(x * w).sum()
     loss.backward(retain_graph=True)
     full = draw_graph(loss, model=model)
-    names = ["t:" + lab, f"m:{lab}.w:{lab}", fn_name, f"m:{lab} (Holder)"]     # the last: the cluster title
+    names = ["t:" + lab, f"m:{part}.w:{part}", fn_name, f"m:{part} (Holder)"]     # the last: the cluster title
     collapsed = draw_graph(loss, model=model, collapse_modules=True, grad_heat=True)
-    return [(full, names), (collapsed, ["t:" + lab, "m:" + lab, fn_name])]
+    return [(full, names), (collapsed, ["t:" + lab, "m:" + part, fn_name])]
 
 
 # --- clean and the escapers -------------------------------------------------------------------
