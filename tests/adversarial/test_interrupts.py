@@ -33,13 +33,21 @@ def failing_identity(exc, fail_calls=(1,)):
     return fail
 
 
+def _square_grad():
+    w = leaf(1, 2)
+    (w * w).sum().backward()
+    return w.grad.tolist()
+
+
 def assert_engine_usable():
     """Grad mode is on, a fresh backward works here and in another thread (the engine lock was released)."""
     assert ag.is_grad_enabled()
-    for run in (lambda f: f(), lambda f: (lambda t: (t.start(), t.join(5)))(threading.Thread(target=f))):
-        w, done = leaf(1, 2), []
-        run(lambda: ((w * w).sum().backward(), done.append(1)))
-        assert done and w.grad.tolist() == [2, 4]
+    assert _square_grad() == [2, 4]
+    seen = []
+    th = threading.Thread(target=lambda: seen.append(_square_grad()))
+    th.start()
+    th.join(5)
+    assert seen == [[2, 4]]
 
 
 @pytest.mark.parametrize("exc", INTERRUPTS)
@@ -90,7 +98,7 @@ def test_interrupt_inside_create_graph_backward_restores_grad_mode(exc):
     with ag.no_grad():
         with pytest.raises(exc):
             loss.backward(create_graph=True)            # grad mode is on while this pass records itself
-        assert not ag.is_grad_enabled()
+        assert not ag.is_grad_enabled()                 # and back to off after it
     assert w.grad is None
     assert_engine_usable()
 
@@ -119,9 +127,8 @@ def test_interrupt_inside_a_grad_mode_block_or_decorated_function_restores_the_m
         raise KeyboardInterrupt
     with outer():
         before = ag.is_grad_enabled()
-        with pytest.raises(KeyboardInterrupt):
-            with mode():
-                raise KeyboardInterrupt
+        with pytest.raises(KeyboardInterrupt), mode():
+            raise KeyboardInterrupt
         assert ag.is_grad_enabled() == before
         with pytest.raises(KeyboardInterrupt):
             decorated()
