@@ -26,7 +26,8 @@ from .grad_mode import _state
 
 # One backward pass at a time in this process: passes over graphs that share a leaf would race on its
 # pass-local slots and its .grad (Python threads share one interpreter, so this costs no parallelism).
-_lock = threading.Lock()
+# In-place changes take it too, so an optimizer step in another thread waits for a running pass.
+graph_lock = threading.RLock()               # (re-entrant: an in-place change inside a vjp takes it too)
 
 _passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
 
@@ -37,8 +38,9 @@ clock = [0]
 
 def tick():
     """Advance the in-place clock and return the new time."""
-    clock[0] += 1
-    return clock[0]
+    with graph_lock:
+        clock[0] += 1
+        return clock[0]
 
 
 def _freed(*_):
@@ -68,6 +70,38 @@ def _count_consumers(root, mark, now):
                     if epoch is not None and epoch != now:
                         _check_versions(p)
                     stack.append(p)
+
+
+def _count_toward(root, mark, now, targets):
+    """`_count_consumers` for a functional-mode pass: only the nodes on a path from root to one of
+    `targets` (ids) are marked and counted, so the walk neither runs nor releases the rest of the graph
+    (a function's closure may hold graphs of its own). False if root depends on no target."""
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:                        # depth first; a node goes to `order` after all its parents (post-order)
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+        elif id(node) not in seen:
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((p, False) for p in node._parents if p.requires_grad and id(p) not in seen)
+    reach = set(targets)
+    for node in order:                  # parents first, so a node's reach is known from its parents'
+        if any(id(p) in reach for p in node._parents if p.requires_grad):
+            reach.add(id(node))
+    if id(root) not in reach:
+        return False
+    for node in order:
+        if id(node) in reach:
+            node._mark, node._pending, node._g = mark, 0, None
+            if node._epoch is not None and node._epoch != now:
+                _check_versions(node)
+    for node in order:
+        if node._mark is mark:
+            for p in node._parents:
+                if p._mark is mark:
+                    p._pending += 1
+    return True
 
 
 def _check_versions(node):
@@ -112,23 +146,30 @@ def run_backward(root, seed, retain_graph=False, create_graph=False, inputs=None
             "backward() inside a function that autograd.grad is differentiating: the gradients it stores "
             "would be constants to the outer grad, so the outer derivative would silently miss them. Use "
             "autograd.grad(...) for the inner gradient, or backward(create_graph=True).")
-    with _lock:
+    with graph_lock:
         return _backward(root, seed, retain_graph, create_graph, inputs)
 
 
 def _backward(root, seed, retain_graph, create_graph, inputs):
     """One pass, in its three steps: count consumers, walk (running each vjp once its gradient is
     complete), then commit the gradients, so an error midway leaves every .grad as it was."""
-    kind = type(root)
-    _count_consumers(root, next(_passes), clock[0])
-    root._g = seed
+    kind, mark, now = type(root), next(_passes), clock[0]
     targets = None if inputs is None else _positions(inputs)
+    if targets is None:
+        _count_consumers(root, mark, now)
+    elif not _count_toward(root, mark, now, targets):
+        return [None] * len(inputs)     # root depends on none of them: nothing to run
+    root._g = seed
     saved_mode = _state.enabled
     _state.in_backward, _state.enabled = True, create_graph      # record the backward pass only when asked
     try:
-        found = _walk(root, kind, not create_graph, retain_graph, targets)
+        found = _walk(root, kind, not create_graph, retain_graph, targets, mark)
     finally:                            # (after an error, stale _g are reset by the next pass)
         _state.enabled, _state.in_backward = saved_mode, False
+    if clock[0] != now:                 # an in-place change during the pass (inside a vjp): refuse it all
+        raise RuntimeError("backward(): a tensor or Value was changed in place while backward() ran (inside a vjp?), "
+                           "so some gradients were computed from values that are gone; no .grad was changed. "
+                           "Make in-place changes before or after backward().")
     if inputs is None:
         kind._store_grads(found, not create_graph)      # commit: accumulate each node's _g into .grad
         return None
@@ -149,7 +190,7 @@ def record_backward(root, seed, nodes, on_vjp):
     (None where root does not depend on it). This is how drawings show numbers the engine computed."""
     if _state.in_backward:
         raise RuntimeError("record_backward() inside a running backward pass; call it outside the vjp.")
-    with _lock:
+    with graph_lock:
         wrapped = []
         try:
             for node in nodes:
@@ -183,7 +224,7 @@ def _positions(inputs):
     return targets
 
 
-def _walk(root, kind, fast, retain_graph, targets):
+def _walk(root, kind, fast, retain_graph, targets, mark):
     """Run each node's vjp once all its consumers have sent their gradient; return the nodes whose
     gradient (left in their `_g`) is kept: leaves and retained nodes, or with `targets` those asked for.
 
@@ -222,7 +263,7 @@ def _walk(root, kind, fast, retain_graph, targets):
             pgs = vjp(g, node.data, *[p.data for p in parents])
         # -- deliver each parent's gradient; a parent whose consumers have all delivered is ready
         for p, pg in zip(parents, pgs):
-            if not p.requires_grad:
+            if p._mark is not mark:             # needs no gradient (or, with targets, leads to none)
                 continue
             if pg is not None:
                 if fit is not None:

@@ -96,7 +96,8 @@ def _kind(inputs, name):
 def _lift(kind, inputs, name):
     if kind is Tensor:
         like = next(x for x in inputs if isinstance(x, Tensor))
-        return tuple(Tensor._lift(x, like) for x in inputs)
+        keep = is_grad_enabled() and any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        return tuple(Tensor._lift(x, like, keep) for x in inputs)     # arrays copied when the op is recorded
     bad = [x for x in inputs if not isinstance(x, (Value, numbers.Real))]
     if bad:
         raise TypeError(f"{name}: a Value op takes Values and real numbers, got {type(bad[0]).__name__}")

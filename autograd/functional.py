@@ -17,7 +17,10 @@ from .value import Value
 def _variable(arg, nested):
     """The node to differentiate with respect to, for the argument `arg`."""
     if nested and isinstance(arg, (Tensor, Value)) and arg.requires_grad:
-        return arg * 1.0                # a node of its own, still connected to the enclosing grad's graph
+        x = arg * 1.0                   # a node of its own, still connected to the enclosing grad's graph,
+        if isinstance(x, Tensor):       # treated like a leaf: its .grad is kept (backward(create_graph=True)
+            x._retain = x._guarded = True   # fills it) and in-place changes of it are refused
+        return x
     if isinstance(arg, Value):
         return Value(arg.data)
     data = arg.data if isinstance(arg, Tensor) else arg

@@ -30,9 +30,10 @@ class Tensor:
     __array_ufunc__ = None          # numpy defers to our reflected operators (ndarray * t)
     label = ""                      # a name for drawings and error messages
     _vcell = None                   # [time, op] of the last in-place change, shared with views and detach()
-    _view = None                    # (base, fn) when this tensor views base's memory as fn(base)
+    _view = None                    # (base, source's _view, step) when this tensor views base's memory
     _views = None                   # WeakSet of the tensors viewing this one's memory (see ops/shape.py)
     _alias = False                  # shares memory with another tensor but is not a view of it (detach, broadcast_to)
+    _guarded = False                # an argument autograd.grad differentiates with respect to: no in-place changes
     _retain = False                 # keep .grad of this non-leaf after backward (retain_grad)
 
     def __init__(self, data, requires_grad=False, dtype=None, label=""):
@@ -73,7 +74,7 @@ class Tensor:
         return out
 
     @staticmethod
-    def _lift(x, like=None):
+    def _lift(x, like=None, keep=None):
         """An operand as a Tensor; a Python scalar takes `like`'s float dtype, as numpy does.
 
         An array operand of an op that may be recorded is copied: the caller can still write into
@@ -83,7 +84,9 @@ class Tensor:
         if like is not None and type(x) in (float, int, bool) and like.data.dtype.kind == "f":
             arr = np.array(x, dtype=like.data.dtype)
         else:
-            kept = _state.enabled and (like is None or like.requires_grad) and not isinstance(x, _FRESH)
+            if keep is None:                # copy when the op may be recorded: grad mode on and like needs grad
+                keep = _state.enabled and (like is None or like.requires_grad)
+            kept = keep and not isinstance(x, _FRESH)
             arr = np.array(x) if kept else np.asarray(x)
             if arr.dtype.kind not in _NUMERIC:
                 raise TypeError(f"cannot use {type(x).__name__} of dtype {arr.dtype} as a Tensor operand")
@@ -134,8 +137,10 @@ class Tensor:
         return self.data.item()
 
     def numpy(self):
-        """The underlying ndarray (shared, read-only when a graph saved it)."""
-        return self.data
+        """The data as an ndarray sharing memory. Read-only for a tensor that requires grad (PyTorch refuses
+        numpy() there) or that shares another tensor's memory (detach(), broadcast_to): writes there would
+        bypass autograd. Copy it (t.numpy().copy()) to get an array of your own."""
+        return _readonly(self.data) if self.requires_grad or self._alias else self.data
 
     def tolist(self):
         """The data as nested Python lists."""
@@ -207,6 +212,11 @@ class Tensor:
     @staticmethod
     def _store_grads(nodes, fast):
         """Accumulate each node's gradient of this pass (`_g`) into its `.grad`."""
+        for node in nodes:              # a .grad the user set to another shape: refuse before changing any
+            if node.grad is not None and getattr(node.grad, "shape", None) != node.data.shape:
+                raise RuntimeError(f"backward(): a tensor of shape {node.shape} has a .grad of shape "
+                                   f"{getattr(node.grad, 'shape', type(node.grad).__name__)} (set by hand?); "
+                                   "set it to None or to an array of its shape; no .grad was changed.")
         handed = set()                  # ids of arrays already stored as some node's .grad
         for node in nodes:
             g, node._g = node._g, None
@@ -320,7 +330,9 @@ class Tensor:
             raise ValueError(f"cannot view a {self.data.dtype} tensor as {np.dtype(dtype)} without a copy")
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if copy:
+            return self.data.copy()
+        return _readonly(self.data) if self.requires_grad or self._alias else self.data
 
     def __repr__(self):
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
@@ -343,6 +355,13 @@ def _init_leaf(t, arr, requires_grad, label):
     t._op = ""
     t._epoch = None
     t._mark = None
+
+
+def _readonly(arr):
+    """A read-only view of `arr`."""
+    view = arr.view()
+    view.setflags(write=False)
+    return view
 
 
 def _raw(x):

@@ -3,8 +3,10 @@
 Update formulas are PyTorch's. Each optimizer writes its rule once, on numpy arrays: `_direction(x, g, state)`
 returns the step d (in a scratch buffer) and `step()` applies x -= d in place under `no_grad()`, through the
 Tensor's in-place operator so the version counter sees the change. Value parameters (the scalar engine) are
-gathered into one float64 vector, updated by the same rule and written back. Parameters whose `.grad` is None
-are skipped. Weight decay adds `weight_decay * x` to the gradient (L2 with the 1/2 convention: it equals adding
+gathered into one float64 vector, updated by the same rule and written back with Value.copy_ (so a graph built
+before the step refuses backward). Tensor parameters whose `.grad` is None are skipped, as in PyTorch; a Value
+always has a gradient (0.0 after zero_grad), so a step without a backward still applies weight decay and
+momentum to Values: the one place the scalar twin differs. Weight decay adds `weight_decay * x` to the gradient (L2 with the 1/2 convention: it equals adding
 `0.5 * weight_decay * nn.l2_penalty(params)` to the loss).
 """
 import math

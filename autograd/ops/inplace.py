@@ -21,6 +21,7 @@ change (the version check in engine.py), because their input is now a different 
 """
 import numpy as np
 
+from ..engine import graph_lock
 from ..grad_mode import _state
 from ..tensor import Tensor, _index_data, _new
 
@@ -35,32 +36,53 @@ def _records(self, operands):
 
 def _modify(self, what, operands, apply, compute):
     """The in-place change `what`: `apply(data)` on raw memory when nothing is recorded, else the
-    out-of-place `compute(old, *operands)` recorded in self's place. Returns self."""
-    if _records(self, operands):
-        return _record(self, what, operands, compute)
-    data = self.data
-    if not data.flags.writeable:
-        raise RuntimeError(f"{what}: this tensor's memory (from '{self._op or 'a view'}', shape {self.shape}) is "
-                           "read-only: a graph saved it for backward, or it is a broadcast view. Work on a copy "
-                           "(t = t.detach() * 1) or use the out-of-place form (t = t + y).")
-    apply(data)
-    self._bump(what)
-    return self
+    out-of-place `compute(old, *operands)` recorded in self's place. Returns self.
+
+    It holds the engine's lock: a backward pass running in another thread finishes first."""
+    with graph_lock:
+        if _records(self, operands):
+            return _record(self, what, operands, compute)
+        if _state.enabled:
+            _check_leaf(self, _root(self), what)    # a view made under no_grad of a parameter, say
+        data = self.data
+        if not data.flags.writeable:
+            raise RuntimeError(f"{what}: this tensor's memory (from '{self._op or 'a view'}', shape {self.shape}) is "
+                               "read-only: a graph saved it for backward, or it is a broadcast view. Work on a copy "
+                               "(t = t.detach() * 1) or use the out-of-place form (t = t + y).")
+        apply(data)
+        self._bump(what)
+        return self
+
+
+def _root(t):
+    """The tensor owning t's memory: t itself, or the base t is a view of."""
+    return t if t._view is None else t._view[0]
+
+
+def _derive(t, base):
+    """t, a view of `base`, computed again from `base` (an ndarray or a Tensor) by its chain of view steps."""
+    steps, link = [], t._view
+    while link is not None:                 # (base, previous link, step): walk to the base, then apply
+        steps.append(link[2])
+        link = link[1]
+    for step in reversed(steps):
+        base = step(base)
+    return base
 
 
 def _record(self, what, operands, compute):
-    base, view = self._view or (self, None)
+    base = _root(self)
     _check_recordable(self, base, what)
     old = _snapshot(base)
     operands = [_before(o, base, old, what) for o in operands]
-    if view is None:
+    if base is self:
         new = compute(old, *operands)
     else:                                   # write through the view: base's other elements stay as they were
-        region = view(old)
-        new = _put(old, view(_positions(base.shape)), _fit(compute(region, *operands), region, what), what)
+        region = _derive(self, old)
+        new = _put(old, _derive(self, _positions(base.shape)), _fit(compute(region, *operands), region, what), what)
     _take_over(base, _fit(new, base, what), what)
     for v in list(base._views or ()):       # every view of base (self too) now reads the new value
-        fresh = v._view[1](base)
+        fresh = _derive(v, base)
         _take_graph(v, fresh)
         v.data = fresh.data
     return self
@@ -76,20 +98,28 @@ def _before(o, base, old, what):
     if base._vcell is None or o._vcell is not base._vcell:
         return o
     if o._view is not None and o._view[0] is base:
-        return o._view[1](old)
+        return _derive(o, old)
     raise RuntimeError(f"{what}: an operand (shape {o.shape}) shares memory with the tensor being changed without "
                        "being a view of it; copy it first (y = y.detach() * 1).")
+
+
+def _check_leaf(self, base, what):
+    if base.requires_grad and base.is_leaf:
+        of = "a view of a leaf" if base is not self else "a leaf"
+        raise RuntimeError(
+            f"{what} on {of} tensor that requires grad (shape {base.shape}) would hide the change from "
+            "autograd; do parameter updates inside `with autograd.no_grad():`, or use an out-of-place op.")
+    if base._guarded:
+        raise RuntimeError(
+            f"{what} on the argument (shape {base.shape}) of a function autograd.grad is differentiating would "
+            "change what it differentiates with respect to; use an out-of-place op (y = y * 2).")
 
 
 def _check_recordable(self, base, what):
     if self._alias and not base._alias and self._view is not None:
         raise RuntimeError(f"{what} on a broadcast view (shape {self.shape}): its elements repeat, so there is no "
                            "single place to write; use the out-of-place form (t = t + y).")
-    if base.requires_grad and base.is_leaf:
-        of = "a view of a leaf" if base is not self else "a leaf"
-        raise RuntimeError(
-            f"{what} on {of} tensor that requires grad (shape {base.shape}) would hide the change from "
-            "autograd; do parameter updates inside `with autograd.no_grad():`, or use an out-of-place op.")
+    _check_leaf(self, base, what)
     if base._alias:
         raise RuntimeError(
             f"{what}: this tensor (shape {self.shape}) shares memory with another tensor without being a view of "
@@ -121,9 +151,11 @@ def _take_over(base, new, what):
     data = base.data
     if not data.flags.writeable:            # read-only because a graph saved it: the snapshot keeps the old value
         try:
+            if base.is_leaf:                # a leaf's read-only memory is the caller's (from_numpy): not ours to open
+                raise ValueError
             data.setflags(write=True)
         except ValueError:
-            raise RuntimeError(f"{what}: this tensor's memory (shape {base.shape}) is a read-only view of an array "
+            raise RuntimeError(f"{what}: this tensor's memory (shape {base.shape}) is a read-only array "
                                "autograd does not own; copy it first (t = t.detach() * 1).") from None
     data[...] = new.data
     if new.requires_grad:
@@ -152,6 +184,9 @@ def _positions(shape):
 def _put(base, pos, value, what):
     """A copy of `base` with the elements at flat positions `pos` replaced by `value` (broadcast)."""
     value = _lift(value, base)
+    if value.requires_grad and base.dtype.kind != "f":
+        raise TypeError(f"{what}: a value that needs a gradient cannot be stored into a {base.dtype} tensor (it would "
+                        "be truncated); cast the tensor first (t = t.astype(np.float64)).")
     try:
         v = np.broadcast_to(value.data, pos.shape)
     except ValueError:
@@ -162,7 +197,7 @@ def _put(base, pos, value, what):
         raise ValueError(f"{what}: the index repeats an element, so which write wins (and gets the gradient) is "
                          "undefined; use an index without repeats, or index_add-style accumulation "
                          "(t = t + zeros-with-values).")
-    out = np.array(base.data)
+    out = np.array(base.data, order="C")     # C order: reshape(-1) below is a view, not a copy
     out.reshape(-1)[flat] = v.reshape(-1)
     keep = np.ones(out.size, bool)
     keep[flat] = False
@@ -233,6 +268,9 @@ def copy_(self, src):
 
 def fill_(self, value):
     """Fill with `value` (a number, or a one-element tensor), in place."""
+    if isinstance(value, Tensor) and value.size != 1:
+        raise ValueError(f"fill_ takes a number or a one-element tensor, got a tensor of shape {value.shape}; "
+                         "use copy_ to copy a tensor of values")
     return self.copy_(value) if isinstance(value, Tensor) else _modify(
         self, "fill_", (), lambda data: data.fill(value), lambda x: _put(x, _positions(x.shape), value, "fill_"))
 

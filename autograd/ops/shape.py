@@ -18,13 +18,13 @@ def _make(data, parents, vjp, op, view, writable=True):
     it (unless not `writable`, like a broadcast) is recorded on the base."""
     out = Tensor._make(data, parents, vjp, op)
     src = parents[0]
-    if np.may_share_memory(data, src.data):
+    if np.may_share_memory(data, src.data) or (data.size == 0 and data.base is not None):   # (empty: no bytes)
         out._shares_version_with(src)
         if src._alias or not writable:
             out._alias = True
         if not src._alias:
-            base, fn = src._view or (src, None)
-            out._view = (base, view if fn is None else lambda a: view(fn(a)))
+            base = src if src._view is None else src._view[0]
+            out._view = (base, src._view, view)          # a link: (base, the source's link, this step)
             views = base._views
             if views is None:
                 views = base._views = weakref.WeakSet()

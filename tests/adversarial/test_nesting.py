@@ -58,8 +58,6 @@ def test_create_graph_backward_inside_grad():
     np.testing.assert_allclose(G(_cube_grad_sum)(np.array([1.0, 2.0])), [6.0, 12.0])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: under an outer grad the argument is a non-leaf, so backward("
-                                       "create_graph=True) leaves x.grad None (AttributeError in the user's f)")
 def test_create_graph_backward_inside_nested_grad():
     try:
         got = G(lambda z: G(_cube_grad_sum)(z).sum())(np.array([1.0, 2.0]))
@@ -119,8 +117,6 @@ def test_retain_graph_then_second_backward_accumulates_and_third_after_release_i
 
 
 # --- grad and the graph of its closure ----------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="BUG: grad() runs and frees the whole graph below f's output, not only "
-                                       "the part leading to its arguments, so a closure's graph is consumed")
 def test_grad_called_twice_over_a_closure_that_is_a_non_leaf():
     w = Tensor([1.0, 2.0], requires_grad=True)
     h = w * 3                                           # e.g. features computed once, outside the loop
@@ -131,8 +127,6 @@ def test_grad_called_twice_over_a_closure_that_is_a_non_leaf():
     np.testing.assert_allclose(G(f)(np.ones(2)), [3.0, 6.0])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: grad() walks into the closure's graph, so a closure whose graph an "
-                                       "earlier backward released makes grad() fail, though it needs no part of it")
 def test_grad_over_a_closure_whose_graph_was_released():
     w = Tensor([1.0, 2.0], requires_grad=True)
     h = w * 3
@@ -140,8 +134,6 @@ def test_grad_over_a_closure_whose_graph_was_released():
     np.testing.assert_allclose(G(lambda x: (x * h).sum())(np.ones(2)), [3.0, 6.0])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: grad() releases the closure's graph, so a later backward through it "
-                                       "fails with 'an earlier backward() released the buffers'")
 def test_backward_through_a_closure_after_grad():
     w = Tensor([1.0, 2.0], requires_grad=True)
     h = w * 3
@@ -167,8 +159,6 @@ def test_in_place_on_the_argument_of_grad_is_refused():
         G(_doubles_its_argument)(np.array([1.0, 2.0]))
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: under an outer grad the argument is a non-leaf, so mul_ on it is "
-                                       "recorded and grad returns d/d(2y), half the derivative, silently")
 def test_in_place_on_the_argument_of_a_nested_grad():
     # f(y) = sum((2y)^2), f'(y) = 8y; outer: sum(f'(x) * x) = 8 sum x^2 -> 16 x. torch.func refuses.
     try:

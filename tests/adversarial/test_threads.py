@@ -94,8 +94,6 @@ def test_concurrent_grad_calls_on_a_shared_leaf():
     assert w.grad is None
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: versions are checked before the vjps run; an optimizer step in "
-                                       "another thread while a vjp runs changes the values later vjps read")
 def test_optimizer_step_in_another_thread_during_backward_is_refused_or_waits():
     started, resume = threading.Event(), threading.Event()
     pause = paused_identity(started, resume)

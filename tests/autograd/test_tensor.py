@@ -61,7 +61,9 @@ def test_properties():
     assert t.shape == (2, 3, 4) and t.ndim == 3 and t.size == 24 and t.dtype == np.float64
     assert t.T.shape == (4, 3, 2)
     assert Tensor(3.5).item() == 3.5
-    assert t.numpy() is t.data
+    assert np.shares_memory(t.numpy(), t.data) and not t.numpy().flags.writeable   # requires grad: read-only
+    plain = Tensor(np.ones(3))
+    assert plain.numpy() is plain.data and plain.numpy().flags.writeable
     d = t.detach()
     assert d.is_leaf and not d.requires_grad and np.shares_memory(d.data, t.data)
     assert not (t * 2).is_leaf
