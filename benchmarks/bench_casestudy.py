@@ -1,0 +1,143 @@
+"""The CS231n "Neural Networks Case Study": spiral data (N=100 per class, K=3), a 2-100-3 ReLU net, softmax loss
+plus L2 (reg 1e-3), full-batch gradient descent (step size 1.0). One iteration, three ways, one process:
+
+- numpy: the notes' hand-written forward, backward and update (the reference: targets are ratios to it),
+- graphgrad Tensor: the same iteration ported to autograd Tensors the way a user writes it (softmax, log,
+  indexing and the L2 sum spelled out; backward() instead of the hand-derived gradients),
+- graphgrad nn: nn.MLP + nn.F.cross_entropy + nn.l2_penalty + nn.optim.SGD,
+- torch: the same with torch.nn, when installed.
+Target: both graphgrad ways <= 1.2x numpy. All run in this process, after `import autograd`, so any
+process-wide setting graphgrad applies (allocator, GC, BLAS threads) speeds the reference as well.
+"""
+import sys
+
+import numpy as np
+
+import autograd as ag
+import nn
+from common import compare, optional, table, timing_table, verdict
+
+N, K, D, H = 100, 3, 2, 100
+STEP, REG = 1.0, 1e-3
+TARGET = 1.2
+
+
+def problem(seed=0):
+    """The spiral (300 points) and the notes' initial weights (0.01 * randn, zero biases)."""
+    X, y = nn.data.spiral(N, classes=K, seed=seed)
+    rng = np.random.default_rng(seed)
+    return X, y, (0.01 * rng.standard_normal((D, H)), np.zeros((1, H)), 0.01 * rng.standard_normal((H, K)),
+                  np.zeros((1, K)))
+
+
+def numpy_trainer(X, y, params):
+    """The notes' iteration, as they write it."""
+    W, b, W2, b2 = (p.copy() for p in params)
+    num_examples = X.shape[0]
+
+    def step():
+        nonlocal W, b, W2, b2
+        hidden_layer = np.maximum(0, np.dot(X, W) + b)
+        scores = np.dot(hidden_layer, W2) + b2
+        exp_scores = np.exp(scores)
+        probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
+        correct_logprobs = -np.log(probs[range(num_examples), y])
+        data_loss = np.sum(correct_logprobs) / num_examples
+        reg_loss = 0.5 * REG * np.sum(W * W) + 0.5 * REG * np.sum(W2 * W2)
+        loss = data_loss + reg_loss
+        dscores = probs
+        dscores[range(num_examples), y] -= 1
+        dscores /= num_examples
+        dW2 = np.dot(hidden_layer.T, dscores)
+        db2 = np.sum(dscores, axis=0, keepdims=True)
+        dhidden = np.dot(dscores, W2.T)
+        dhidden[hidden_layer <= 0] = 0
+        dW = np.dot(X.T, dhidden)
+        db = np.sum(dhidden, axis=0, keepdims=True)
+        dW2 += REG * W2
+        dW += REG * W
+        W += -STEP * dW
+        b += -STEP * db
+        W2 += -STEP * dW2
+        b2 += -STEP * db2
+        return loss
+    return step
+
+
+def tensor_trainer(X, y, params):
+    """The notes' forward pass ported to Tensors; backward() replaces the hand-written gradients."""
+    W, b, W2, b2 = (ag.tensor(p, requires_grad=True) for p in params)
+    Xt, rows = ag.tensor(X), np.arange(len(X))
+
+    def step():
+        hidden_layer = (Xt @ W + b).relu()
+        scores = hidden_layer @ W2 + b2
+        exp_scores = scores.exp()
+        probs = exp_scores / exp_scores.sum(axis=1, keepdims=True)
+        data_loss = -probs[rows, y].log().sum() / len(X)
+        loss = data_loss + 0.5 * REG * (W * W).sum() + 0.5 * REG * (W2 * W2).sum()
+        loss.backward()
+        with ag.no_grad():
+            for p in (W, b, W2, b2):
+                p -= STEP * p.grad
+                p.grad = None
+        return loss.item()
+    return step
+
+
+def nn_trainer(X, y, params):
+    """nn.MLP + cross_entropy + l2_penalty + SGD (the penalty's 0.5 convention: 0.5 * reg * sum w^2)."""
+    model = nn.MLP(D, [H, K], activation="relu", rng=0)
+    model.load_state_dict({"layers.0.W": params[0], "layers.0.b": params[1][0],
+                           "layers.1.W": params[2], "layers.1.b": params[3][0]})
+    weights = [model.layers[0].W, model.layers[1].W]
+    opt = nn.optim.SGD(model.parameters(), lr=STEP)
+    Xt = ag.tensor(X)
+
+    def step():
+        loss = nn.F.cross_entropy(model(Xt), y) + 0.5 * REG * nn.l2_penalty(weights)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
+def torch_trainer(torch, X, y, params):
+    """torch.nn.Linear/ReLU + F.cross_entropy + SGD, float64 like the notes."""
+    W, b, W2, b2 = (torch.tensor(p, requires_grad=True) for p in params)
+    Xt, yt = torch.tensor(X), torch.tensor(y)
+    opt = torch.optim.SGD([W, b, W2, b2], lr=STEP)
+
+    def step():
+        scores = torch.relu(Xt @ W + b) @ W2 + b2
+        loss = torch.nn.functional.cross_entropy(scores, yt) + 0.5 * REG * ((W * W).sum() + (W2 * W2).sum())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss.item()
+    return step
+
+
+def main(quick=False):
+    X, y, params = problem()
+    cases = {"numpy (the notes)": numpy_trainer(X, y, params), "graphgrad Tensor": tensor_trainer(X, y, params),
+             "graphgrad nn": nn_trainer(X, y, params)}
+    torch = optional("torch")
+    if torch is not None:
+        torch.set_num_threads(1)
+        cases["torch"] = torch_trainer(torch, X, y, params)
+    losses = {name: [step() for _ in range(3)] for name, step in cases.items()}
+    ref = losses["numpy (the notes)"]
+    for name, ls in losses.items():                     # the same iterations: the same losses
+        assert np.allclose(ls, ref, rtol=1e-9), f"{name} diverges from the notes: {ls} vs {ref}"
+    stats = compare(cases, repeats=3 if quick else 9, budget=0.1 if quick else 0.3)
+    print(f"\n## CS231n case study: spiral {N}x{K}, 2-{H}-3 ReLU net, softmax + L2, one full-batch iteration")
+    timing_table(stats, "numpy (the notes)")
+    for name in ("graphgrad Tensor", "graphgrad nn"):
+        verdict(f"case study, {name} / numpy", stats[name].median / stats["numpy (the notes)"].median, TARGET)
+    return stats
+
+
+if __name__ == "__main__":
+    main("--quick" in sys.argv)
