@@ -10,28 +10,32 @@ import importlib
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .value import Value
 from .tensor import Tensor
-from .factories import tensor, from_numpy, zeros, ones, zeros_like, ones_like, randn
+from .factories import (tensor, from_numpy, zeros, ones, zeros_like, ones_like, full, full_like, eye, arange,
+                        linspace, rand, randn, randint)
+from .random import manual_seed, get_rng_state, set_rng_state, default_rng
 from .functional import grad, value_and_grad
 from .gradcheck import gradcheck, gradgradcheck
 from .function import Function, primitive
 
 # --- op functions (ops/*) ----------------------------------------------------------------------------
-from .ops.elementwise import (add, sub, mul, div, power as pow, neg, exp, log, sqrt, tanh, sigmoid, relu,
+from .ops.elementwise import (add, sub, mul, div, power, power as pow, neg, exp, log, sqrt, tanh, sigmoid, relu,
                               absolute as abs, leaky_relu, clip, maximum, minimum, where)
 from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, reduce_min as min, logsumexp,
                              softmax, log_softmax)
-from .ops.shape import concatenate, stack
+from .ops.shape import concatenate, concatenate as cat, stack
 from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
 
 __all__ = [
-    "Value", "Tensor", "tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "randn",
+    "Value", "Tensor", "tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "full", "full_like", "eye",
+    "arange", "linspace", "rand", "randn", "randint",
+    "manual_seed", "get_rng_state", "set_rng_state", "default_rng",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "value_and_grad", "gradcheck", "gradgradcheck", "Function", "primitive", "draw_graph", "save_graph",
-    "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "leaky_relu",
-    "clip", "maximum", "minimum", "where",
+    "add", "sub", "mul", "div", "power", "pow", "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
+    "leaky_relu", "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
-    "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
+    "concatenate", "cat", "stack", "matmul", "linear", "softmax_cross_entropy",
 ]
 
 

@@ -125,7 +125,7 @@ class Tensor:
     # --- properties ---------------------------------------------------------------------------
     shape = property(lambda self: self.data.shape, doc="Tuple of dimensions.")
     ndim = property(lambda self: self.data.ndim, doc="Number of dimensions.")
-    size = property(lambda self: self.data.size, doc="Number of elements.")
+    size = property(lambda self: self.data.size, doc="Number of elements (numpy's; PyTorch's size() is .shape).")
     dtype = property(lambda self: self.data.dtype, doc="numpy dtype of the data.")
     is_leaf = property(lambda self: self._vjp is None,
                        doc="True for a tensor no recorded op produced (inputs, parameters, constants).")
@@ -135,6 +135,14 @@ class Tensor:
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
         return self.data.item()
+
+    def numel(self):
+        """Number of elements (PyTorch's name for numpy's `size`)."""
+        return self.data.size
+
+    def dim(self):
+        """Number of dimensions (PyTorch's name for numpy's `ndim`)."""
+        return self.data.ndim
 
     def numpy(self):
         """The data as an ndarray sharing memory. Read-only for a tensor that requires grad (PyTorch refuses
@@ -278,10 +286,20 @@ class Tensor:
     def swapaxes(self, a, b): return _sh.swapaxes(self, a, b)
     def broadcast_to(self, shape): return _sh.broadcast_to(self, shape)
     def flatten(self, start_dim=0, end_dim=-1): return _sh.flatten(self, start_dim, end_dim)
-    def squeeze(self, axis=None): return _sh.squeeze(self, axis)
-    def unsqueeze(self, axis): return _sh.unsqueeze(self, axis)
+    def squeeze(self, axis=None, dim=None): return _sh.squeeze(self, axis, dim)
+    def unsqueeze(self, axis=None, dim=None): return _sh.unsqueeze(self, axis, dim)
     def expand_dims(self, axis): return _sh.unsqueeze(self, axis)
     def __getitem__(self, index): return _sh.getitem(self, index)
+
+    # PyTorch spellings: view never copies, expand keeps -1 sizes, clone is a recorded copy (ops/shape.py)
+    def view(self, *shape): return _sh.view(self, *shape)
+    def permute(self, *dims): return _sh.permute(self, *dims)
+    def expand(self, *sizes): return _sh.expand(self, *sizes)
+    def clone(self): return _sh.clone(self)
+    def to(self, *args, dtype=None, device=None): return _sh.to(self, *args, dtype=dtype, device=device)
+    def float(self): return _sh.to(self, np.float32)
+    def double(self): return _sh.to(self, np.float64)
+    def pow(self, exponent): return _ew.power(self, exponent)
 
     # linear algebra (ops/linalg.py)
     def matmul(self, other): return _la.matmul(self, other)

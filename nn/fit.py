@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import numpy as np
 from tqdm import tqdm
 
-from autograd import Tensor, Value, no_grad, from_numpy
+from autograd import Tensor, Value, no_grad, from_numpy, default_rng
 
 from . import functional as F
 from .data import batches
@@ -32,7 +32,7 @@ def fit(model, X, y, *, optimizer, loss=F.cross_entropy, epochs=10, batch_size=3
         raise ValueError(f"fit: val must be a pair (X_val, y_val), got {type(val).__name__}")
     if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not 0 <= reg < np.inf:
         raise ValueError(f"fit: reg (the L2 strength) must be a finite number >= 0, got {reg!r}")
-    rng = np.random.default_rng(rng)         # one Generator: a fresh shuffle every epoch
+    rng = default_rng(rng)                   # one Generator (None: the global one): a fresh shuffle every epoch
     params = model.parameters()
     held = {id(p) for p in getattr(optimizer, "tensors", []) + getattr(optimizer, "values", [])}
     if params and held and not any(id(p) in held for p in params):

@@ -1,9 +1,12 @@
 """Weight initializers: each maps (shape, rng, dtype) to a fresh ndarray, fan_in = shape[0].
 
 Weights are stored (in, out), so fan_in is the first dimension and fan_out the product of the rest.
-`rng` is anything `np.random.default_rng` accepts: None, a seed, or a Generator (whose stream continues).
+`rng` is None (the global generator, which `autograd.manual_seed` seeds), a seed, or a Generator (whose stream
+continues).
 """
 import numpy as np
+
+from autograd import default_rng
 
 
 def _fans(shape):
@@ -15,11 +18,11 @@ def _fans(shape):
 
 
 def _normal(shape, std, rng, dtype):
-    return (np.random.default_rng(rng).standard_normal(tuple(shape)) * std).astype(dtype, copy=False)
+    return (default_rng(rng).standard_normal(tuple(shape)) * std).astype(dtype, copy=False)
 
 
 def _uniform(shape, bound, rng, dtype):
-    return np.random.default_rng(rng).uniform(-bound, bound, tuple(shape)).astype(dtype, copy=False)
+    return default_rng(rng).uniform(-bound, bound, tuple(shape)).astype(dtype, copy=False)
 
 
 def zeros(shape, rng=None, dtype=np.float64):

@@ -35,7 +35,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, init=None, rng=None, dtype=np.float64):
         self.in_features, self.out_features = in_features, out_features
-        self.W, self.b = _weights(in_features, out_features, bias, init, np.random.default_rng(rng), dtype)
+        self.W, self.b = _weights(in_features, out_features, bias, init, autograd.default_rng(rng), dtype)
 
     def forward(self, x):
         x = _as_input(x, self.in_features, self.W.dtype, self)
@@ -53,7 +53,7 @@ class Maxout(Module):
             raise ValueError(f"Maxout: pieces must be a positive int, got {pieces!r}")
         self.in_features, self.out_features, self.pieces = in_features, out_features, pieces
         self.W, self.b = _weights(in_features, out_features * pieces, bias, init,
-                                  np.random.default_rng(rng), dtype)
+                                  autograd.default_rng(rng), dtype)
 
     def forward(self, x):
         x = _as_input(x, self.in_features, self.W.dtype, self)
@@ -71,11 +71,12 @@ class Dropout(Module):
         if not 0.0 <= p < 1.0:
             raise ValueError(f"Dropout: p is the probability of dropping a unit and must be in [0, 1), got {p}")
         self.p = float(p)
-        self.rng = np.random.default_rng(rng)
+        # None: draw from the global generator (autograd.manual_seed) at each call, also in a copy of the module
+        self.rng = None if rng is None or rng is autograd.default_rng() else autograd.default_rng(rng)
 
     def mask(self, shape, dtype=np.float64):
         """A fresh scaled keep-mask: 0 with probability p, else 1/(1-p)."""
-        keep = self.rng.random(shape) >= self.p
+        keep = autograd.default_rng(self.rng).random(shape) >= self.p
         return (keep / (1.0 - self.p)).astype(dtype)
 
     def forward(self, x):
@@ -142,7 +143,7 @@ class MLP(Module):
         name = activations.check_name(activation)
         self.nin, self.sizes, self.activation, self.bias = nin, sizes, name, bias
         self.negative_slope = negative_slope
-        rng = np.random.default_rng(rng)
+        rng = autograd.default_rng(rng)
         init = initializers.for_activation(name) if init is None else init
         dims = [nin] + sizes
         last = len(sizes) - 1

@@ -7,7 +7,7 @@ shapes as `nn.MLP`, and `load_state_dict` moves weights between the two engines.
 """
 import numpy as np
 
-from autograd import Value
+from autograd import Value, default_rng
 
 from . import activations
 from . import init as initializers
@@ -61,7 +61,7 @@ class Neuron(Module):
     def __init__(self, nin, activation="relu", bias=True, init=None, rng=None, negative_slope=0.01):
         name, fn = _activation(activation, negative_slope)
         draw = initializers.get(initializers.for_activation(name) if init is None else init)
-        self.W = _grid(draw((nin,), rng=np.random.default_rng(rng)), "W")        # (nin,)
+        self.W = _grid(draw((nin,), rng=default_rng(rng)), "W")        # (nin,)
         self.b = Value(0.0, label="b") if bias else None
         self.activation, self._act = name, fn
 
@@ -86,7 +86,7 @@ class Layer(Module):
         name, fn = _activation(activation, negative_slope)
         draw = initializers.get(initializers.for_activation(name) if init is None else init)
         self.nin, self.nout, self.activation = nin, nout, name
-        self.W = _grid(draw((nin, nout), rng=np.random.default_rng(rng)), "W")   # (nin, nout) like Linear
+        self.W = _grid(draw((nin, nout), rng=default_rng(rng)), "W")   # (nin, nout) like Linear
         self.b = _grid(np.zeros(nout), "b") if bias else None
         self._act = fn
 
@@ -125,7 +125,7 @@ class MLP(Module):
         name, _ = _activation(activation, negative_slope)
         self.nin, self.sizes, self.activation, self.bias = nin, sizes, name, bias
         self.negative_slope = negative_slope
-        rng = np.random.default_rng(rng)
+        rng = default_rng(rng)
         init = initializers.for_activation(name) if init is None else init
         dims = [nin] + sizes
         last = len(sizes) - 1

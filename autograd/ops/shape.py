@@ -6,7 +6,8 @@ import weakref
 
 import numpy as np
 
-from ..tensor import Tensor, _index_data
+from ..tensor import Tensor, _index_data, _NUMERIC
+from .common import one_axis
 
 _lift = Tensor._lift
 
@@ -55,8 +56,8 @@ def reshape(self, *shape):
     return _make(out, (self,), lambda g, out, x: (g.reshape(old),), "reshape", lambda a: a.reshape(new))
 
 
-def transpose(self, *axes):
-    """Permute dimensions (reverse them when no axes are given)."""
+def permute(self, *axes):
+    """Permute dimensions: axes lists them in their new order (none given: reversed; numpy's transpose)."""
     axes = _shape_args(axes) or tuple(range(self.ndim))[::-1]
     try:
         out = self.data.transpose(axes)
@@ -67,11 +68,26 @@ def transpose(self, *axes):
     return _make(out, (self,), lambda g, out, x: (g.transpose(inverse),), "transpose", lambda a: a.transpose(axes))
 
 
+def transpose(self, *axes):
+    """numpy's transpose: `axes` a permutation (none: reversed). Two separate ints swap those two dims, as
+    PyTorch's transpose(dim0, dim1), except transpose(0, 1) of a 2-D tensor: numpy reads it as "no change" and
+    PyTorch as "swap", so it is refused (use .T or swapaxes to swap, permute(0, 1) or the tuple (0, 1) to keep)."""
+    if len(axes) != 2 or not all(isinstance(a, (int, np.integer)) for a in axes):
+        return permute(self, *axes)
+    a, b = (_axis(d, self.ndim, "transpose", self.shape) for d in axes)
+    if self.ndim == 2 and (a, b) == (0, 1):
+        raise ValueError(f"transpose{tuple(axes)} of a 2-D tensor is ambiguous: numpy reads the permutation (0, 1), "
+                         "no change; PyTorch swaps the two dims. Write x.T or x.swapaxes(0, 1) to swap, "
+                         "x.transpose((0, 1)) or x.permute(0, 1) to keep the order")
+    return swapaxes(self, a, b)                 # PyTorch's swap; for (1, 0) of a matrix numpy means the same
+
+
 def swapaxes(self, a, b):
-    """Exchange two dimensions."""
+    """Exchange two dimensions (PyTorch's transpose(dim0, dim1))."""
     axes = list(range(self.ndim))
+    a, b = _axis(a, self.ndim, "swapaxes", self.shape), _axis(b, self.ndim, "swapaxes", self.shape)
     axes[a], axes[b] = axes[b], axes[a]
-    return self.transpose(*axes)
+    return permute(self, *axes)
 
 
 def broadcast_to(self, shape):
@@ -97,8 +113,10 @@ def flatten(self, start_dim=0, end_dim=-1):
     return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1:])
 
 
-def squeeze(self, axis=None):
-    """Drop size-1 dimensions (all of them, or those in `axis`)."""
+def squeeze(self, axis=None, dim=None):
+    """Drop size-1 dimensions (all of them, or those in `axis`, PyTorch's `dim`: each must have size 1;
+    PyTorch's squeeze(dim) leaves a dimension of another size alone, numpy's and ours raise)."""
+    axis = one_axis(axis, dim, "squeeze", None)
     if axis is None:
         keep = [n for n in self.shape if n != 1]
     else:
@@ -110,8 +128,11 @@ def squeeze(self, axis=None):
     return self.reshape(tuple(keep))
 
 
-def unsqueeze(self, axis):
-    """Insert a size-1 dimension at `axis`."""
+def unsqueeze(self, axis=None, dim=None):
+    """Insert a size-1 dimension at `axis` (PyTorch's `dim`)."""
+    axis = one_axis(axis, dim, "unsqueeze", None)
+    if axis is None:
+        raise TypeError("unsqueeze: needs the position of the new dimension, e.g. unsqueeze(0) or unsqueeze(dim=0)")
     axis = _axis(axis, self.ndim + 1, "unsqueeze", self.shape)
     return self.reshape(self.shape[:axis] + (1,) + self.shape[axis:])
 
@@ -170,11 +191,23 @@ def _is_view_index(index):
     return all(i is None or isinstance(i, (int, np.integer, slice)) and not isinstance(i, bool) for i in items)
 
 
-def concatenate(tensors, axis=0):
-    """Join tensors along an existing `axis`."""
+def _axis_or_dim(axis, dim, op):
+    """numpy's `axis` (default 0) or PyTorch's `dim`, not both."""
+    if dim is None:
+        return axis
+    if axis != 0:
+        raise TypeError(f"{op}: got both axis={axis!r} and dim={dim!r}; they are the same argument, pass one")
+    return dim
+
+
+def concatenate(tensors, axis=0, *, dim=None):
+    """Join tensors along an existing `axis` (PyTorch's cat(tensors, dim)); axis=None joins them flattened."""
     ts = [_lift(t) for t in tensors]
     if not ts:
         raise ValueError("concatenate: needs at least one tensor")
+    axis = _axis_or_dim(axis, dim, "concatenate")
+    if axis is None:
+        ts, axis = [t.reshape(-1) for t in ts], 0
     try:
         out = np.concatenate([t.data for t in ts], axis=axis)
     except (ValueError, np.exceptions.AxisError) as e:
@@ -185,8 +218,9 @@ def concatenate(tensors, axis=0):
     return Tensor._make(out, tuple(ts), lambda g, out, *xs: tuple(g[c] for c in cuts), "concatenate")
 
 
-def stack(tensors, axis=0):
-    """Join same-shape tensors along a new `axis`."""
+def stack(tensors, axis=0, *, dim=None):
+    """Join same-shape tensors along a new `axis` (PyTorch's `dim`)."""
+    axis = _axis_or_dim(axis, dim, "stack")
     ts = [_lift(t) for t in tensors]
     if not ts:
         raise ValueError("stack: needs at least one tensor")
@@ -194,3 +228,56 @@ def stack(tensors, axis=0):
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have one shape, got {[t.shape for t in ts]}")
     return concatenate([t.unsqueeze(axis) for t in ts], axis=axis)
+
+
+# --- PyTorch spellings that need more than a new name ---------------------------------------------------
+def view(self, *shape):
+    """PyTorch's view: reshape that never copies, so the result always shares this tensor's memory; where
+    the layout would need a copy (after a transpose, say) it raises, as PyTorch does: use reshape there."""
+    out = reshape(self, *shape)
+    if self.data.size and not np.may_share_memory(out.data, self.data):
+        raise ValueError(f"view: a tensor of shape {self.shape} with strides {self.data.strides} cannot be viewed "
+                         f"as shape {out.shape} without copying its memory; use reshape(), which copies when it must")
+    return out
+
+
+def expand(self, *sizes):
+    """PyTorch's expand: broadcast_to(sizes), where -1 keeps that dimension's size (a read-only view)."""
+    sizes = _shape_args(sizes)
+    lead = len(sizes) - self.ndim                   # new leading dimensions
+    if lead < 0 or -1 in sizes[:lead]:
+        raise ValueError(f"expand: sizes {sizes} for a tensor of shape {self.shape}: give one size per dimension "
+                         "(new ones first), with -1 (keep the size) only for existing dimensions")
+    shape = sizes[:lead] + tuple(n if s == -1 else s for s, n in zip(sizes[lead:], self.shape))
+    return broadcast_to(self, shape)
+
+
+def clone(self):
+    """A copy recorded in the graph (PyTorch's clone): its own memory, not a view; the gradient passes unchanged."""
+    return Tensor._make(self.data.copy(), (self,), lambda g, out, x: (g,), "clone")
+
+
+def to(self, *args, dtype=None, device=None):
+    """PyTorch's .to(dtype) / .to("cpu"): a numpy dtype or its name casts like astype; "cpu" is the only
+    device; self is returned when nothing changes. float() is to(float32), double() to(float64)."""
+    for a in args:                                  # each a dtype, a device name, or a tensor (its dtype)
+        if isinstance(a, Tensor):
+            dtype = a.dtype
+        elif _is_dtype(a):
+            dtype = a
+        else:
+            device = a
+    if device not in (None, "cpu"):
+        raise ValueError(f"to: {device!r} is neither a numpy dtype nor the device 'cpu': graphgrad computes with "
+                         "numpy, on the CPU only")
+    if dtype is not None and not _is_dtype(dtype):
+        raise TypeError(f"to: dtype {dtype!r} is not a numeric numpy dtype; use e.g. np.float32 or 'float64'")
+    return self if dtype is None or np.dtype(dtype) == self.dtype else self.astype(dtype)
+
+
+def _is_dtype(d):
+    """True for a numeric numpy dtype or its name ('float32', np.float64, ...)."""
+    try:
+        return np.dtype(d).kind in _NUMERIC
+    except (TypeError, ValueError):
+        return False

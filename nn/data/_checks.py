@@ -4,13 +4,15 @@ import numbers
 
 import numpy as np
 
+from autograd import default_rng
+
 
 def as_rng(seed, where):
-    """Return a Generator from None (fresh entropy), an int seed, or an existing Generator."""
+    """Return a Generator from None (the global one, seeded by autograd.manual_seed), an int seed, or a Generator."""
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)):
-        return np.random.default_rng(seed)
+        return default_rng(seed)
     raise ValueError(f"{where}: seed must be None, an int or a np.random.Generator, got {seed!r}")
 
 

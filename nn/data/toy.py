@@ -2,7 +2,8 @@
 
 Each returns (X, y): X float64 of shape (n, 2), y int64 class labels 0..k-1.
 Rows are grouped by class (not shuffled); `batches` and `train_test_split` shuffle.
-`seed` is None (fresh entropy), an int, or a np.random.Generator; the same int gives the same data.
+`seed` is None (draw from the global generator: the same after the same `autograd.manual_seed`), an int, or
+a np.random.Generator; the same int gives the same data whatever the global generator's state.
 """
 
 import numpy as np
