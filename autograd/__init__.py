@@ -7,6 +7,8 @@ Every op is a Tensor method (the index is autograd/tensor.py) and, where PyTorch
 """
 import importlib
 
+from numpy import float16, float32, float64, int32, int64      # dtype names, as torch.float32 (numpy's types)
+
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .value import Value
 from .tensor import Tensor
@@ -27,6 +29,7 @@ from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
 
 __all__ = [
+    "float16", "float32", "float64", "int32", "int64",
     "Value", "Tensor", "tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "full", "full_like", "eye",
     "arange", "linspace", "rand", "randn", "randint",
     "manual_seed", "get_rng_state", "set_rng_state", "default_rng",

@@ -18,8 +18,9 @@ from .tensor import Tensor, _init_leaf, _raw, _NUMERIC
 _new = object.__new__
 
 
-def tensor(data, requires_grad=False, dtype=None, label=""):
+def tensor(data, requires_grad=False, dtype=None, label="", *, device=None):
     """A new leaf Tensor holding a copy of `data`."""
+    _check_device(device, "tensor")
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
 
@@ -34,6 +35,13 @@ def from_numpy(array, requires_grad=False):
     t = _new(Tensor)
     _init_leaf(t, array, bool(requires_grad), "")
     return t
+
+
+def _check_device(device, op):
+    """PyTorch's device=: the CPU (numpy) is the only device; anything else is refused by name."""
+    if device is not None and str(device) != "cpu":
+        raise ValueError(f"{op}: device={device!r}: graphgrad computes on the CPU with numpy; use device='cpu' "
+                         "(or leave it out)")
 
 
 def _leaf(arr, requires_grad, op):
@@ -52,33 +60,39 @@ def _shape_arg(shape):
 
 
 # --- constants ------------------------------------------------------------------------------------
-def zeros(*shape, dtype=np.float64, requires_grad=False):
+def zeros(*shape, dtype=np.float64, requires_grad=False, device=None):
     """A leaf of zeros."""
+    _check_device(device, "zeros")
     return _leaf(np.zeros(_shape_arg(shape), dtype), requires_grad, "zeros")
 
 
-def ones(*shape, dtype=np.float64, requires_grad=False):
+def ones(*shape, dtype=np.float64, requires_grad=False, device=None):
     """A leaf of ones."""
+    _check_device(device, "ones")
     return _leaf(np.ones(_shape_arg(shape), dtype), requires_grad, "ones")
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
+def zeros_like(t, dtype=None, requires_grad=False, *, device=None):
     """Zeros with `t`'s shape and (unless `dtype` is given) its dtype."""
+    _check_device(device, "zeros_like")
     return _leaf(np.zeros_like(np.asarray(_raw(t)), dtype), requires_grad, "zeros_like")
 
 
-def ones_like(t, dtype=None, requires_grad=False):
+def ones_like(t, dtype=None, requires_grad=False, *, device=None):
     """Ones with `t`'s shape and (unless `dtype` is given) its dtype."""
+    _check_device(device, "ones_like")
     return _leaf(np.ones_like(np.asarray(_raw(t)), dtype), requires_grad, "ones_like")
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False):
+def full(shape, fill_value, dtype=None, requires_grad=False, *, device=None):
     """A leaf of `shape` (an int or a tuple) filled with `fill_value`; dtype from the value unless given."""
+    _check_device(device, "full")
     return _leaf(_filled(lambda v: np.full(shape, v, dtype), fill_value, "full"), requires_grad, "full")
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
+def full_like(t, fill_value, dtype=None, requires_grad=False, *, device=None):
     """`fill_value` with `t`'s shape and (unless `dtype` is given) its dtype."""
+    _check_device(device, "full_like")
     like = np.asarray(_raw(t))
     return _leaf(_filled(lambda v: np.full_like(like, v, dtype), fill_value, "full_like"), requires_grad, "full_like")
 
@@ -97,14 +111,16 @@ def _filled(make, fill_value, op):
     raise ValueError(f"{op}: fill value {v.tolist()!r} does not fit: {why}; pass a float dtype or a value of the dtype")
 
 
-def eye(n, m=None, k=0, dtype=np.float64, requires_grad=False):
+def eye(n, m=None, k=0, dtype=np.float64, requires_grad=False, *, device=None):
     """An n x m leaf (m = n by default) with ones on diagonal k (0: the main one) and zeros elsewhere."""
+    _check_device(device, "eye")
     return _leaf(np.eye(n, m, k, dtype), requires_grad, "eye")
 
 
 # --- ranges ---------------------------------------------------------------------------------------
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False, *, device=None):
     """Evenly spaced values in [start, stop) (one argument: [0, start)), numpy's rule for floats."""
+    _check_device(device, "arange")
     if step == 0:
         raise ValueError(f"arange: step must not be 0 (start={start}, stop={stop})")
     try:
@@ -114,8 +130,9 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False):
     return _leaf(arr, requires_grad, "arange")
 
 
-def linspace(start, stop, num=50, endpoint=True, dtype=None, requires_grad=False, *, steps=None):
+def linspace(start, stop, num=50, endpoint=True, dtype=None, requires_grad=False, *, steps=None, device=None):
     """`num` (PyTorch: `steps`) evenly spaced values from start to stop (stop included unless endpoint=False)."""
+    _check_device(device, "linspace")
     if steps is not None:
         if num != 50:
             raise TypeError(f"linspace: got both num={num!r} and steps={steps!r}; they are the same argument")
@@ -126,24 +143,27 @@ def linspace(start, stop, num=50, endpoint=True, dtype=None, requires_grad=False
 
 
 # --- random: from `rng`, or the global generator (autograd.manual_seed) ------------------------------
-def rand(*shape, dtype=np.float64, requires_grad=False, rng=None):
+def rand(*shape, dtype=np.float64, requires_grad=False, rng=None, device=None):
     """Uniform samples in [0, 1) (float32 or float64, drawn natively in that dtype so 1.0 never occurs)."""
+    _check_device(device, "rand")
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"rand: dtype must be float32 or float64, got {dtype}; cast the result with .astype")
     return _leaf(default_rng(rng).random(_shape_arg(shape), dtype), requires_grad, "rand")
 
 
-def randn(*shape, dtype=np.float64, requires_grad=False, rng=None):
+def randn(*shape, dtype=np.float64, requires_grad=False, rng=None, device=None):
     """Standard-normal samples (drawn in float64, then cast to a float `dtype`)."""
+    _check_device(device, "randn")
     if np.dtype(dtype).kind != "f":
         raise TypeError(f"randn: dtype must be a float dtype, got {np.dtype(dtype)}; for integers use randint")
     data = default_rng(rng).standard_normal(_shape_arg(shape)).astype(dtype, copy=False)
     return _leaf(data, requires_grad, "randn")
 
 
-def randint(low, high=None, size=None, dtype=np.int64, requires_grad=False, rng=None):
+def randint(low, high=None, size=None, dtype=np.int64, requires_grad=False, rng=None, *, device=None):
     """Uniform integers in [low, high) (one bound: [0, low)); PyTorch's randint(high, size) works too."""
+    _check_device(device, "randint")
     if isinstance(high, (tuple, list)):                 # randint(10, (3,)): PyTorch's (high, size)
         low, high, size = 0, low, high
     if high is None:

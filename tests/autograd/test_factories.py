@@ -166,3 +166,11 @@ def test_factory_matches_torch(ours, theirs):
     t, want = ours(), theirs()
     assert t.shape == tuple(want.shape) and str(t.dtype) == str(want.dtype).replace("torch.", "")
     np.testing.assert_allclose(t.data, want.numpy(), rtol=1e-15, atol=1e-15)
+
+
+@pytest.mark.parametrize("make", [lambda d: ag.zeros(2, device=d), lambda d: ag.linspace(0, 1, 3, device=d),
+                                  lambda d: ag.randn((), device=d), lambda d: ag.tensor([1.0], device=d)])
+def test_device_is_cpu_or_a_clear_error(make):
+    assert make("cpu").shape == make(None).shape
+    with pytest.raises(ValueError, match="device='cuda:0'.*CPU"):
+        make("cuda:0")
