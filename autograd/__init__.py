@@ -27,7 +27,7 @@ from .ops.fused import linear, softmax_cross_entropy
 __all__ = [
     "Value", "Tensor", "tensor", "from_numpy", "zeros", "ones", "zeros_like", "ones_like", "randn",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-    "grad", "value_and_grad", "gradcheck", "gradgradcheck", "Function", "primitive", "draw_graph", "save_graph",
+    "grad", "value_and_grad", "gradcheck", "gradgradcheck", "Function", "primitive", "draw_graph", "save_graph", "explore",
     "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "leaky_relu",
     "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
@@ -36,8 +36,8 @@ __all__ = [
 
 
 def __getattr__(name):
-    """Drawing loads on first use (it imports graphviz): `autograd.draw_graph`, `autograd.viz`."""
-    if name in ("draw_graph", "save_graph", "viz"):
+    """Drawing loads on first use (it imports graphviz): `autograd.draw_graph`, `autograd.explore`, `autograd.viz`."""
+    if name in ("draw_graph", "save_graph", "explore", "viz"):
         viz = importlib.import_module("autograd.viz")
         return viz if name == "viz" else getattr(viz, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")
