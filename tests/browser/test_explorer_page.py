@@ -148,7 +148,8 @@ def test_tensor_mlp_steps_to_the_engines_gradients(browser, tmp_path):
     assert users == ["mul", "linear"]
     assert seen[0] is None and len(seen) == 3
     assert np.array_equal(seen[1], 2 * reg * W.data) and np.array_equal(seen[2], W.grad)
-    assert "term 1 of 3" in told[0] and "(term 2 of 3)" in told[0] and "(term 3 of 3: complete)" in told[1]
+    assert "term 1 of 3, 2 more to come" in told[0] and "term 2 of 3, 1 more to come" in told[0]
+    assert "term 3 of 3: complete" in told[1] and "+ term 3 from linear" in told[1]
     assert_quiet(browser)
 
 

@@ -26,7 +26,7 @@ function setup(data) {
   });
   S.contribs = S.nodes.map(function () { return []; });
   S.backward.forEach(function (b) {
-    b.sends.forEach(function (s) { if (s.fit !== undefined) { S.contribs[s.to].push(s.fit); } });
+    b.sends.forEach(function (s) { if (s.fit !== undefined) { S.contribs[s.to].push({ fit: s.fit, from: b.node }); } });
   });
   findSvg(S);
   resetState(S);

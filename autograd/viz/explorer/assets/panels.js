@@ -99,22 +99,30 @@ function sendBox(S, b, s, local) {
   return div;
 }
 
-/* to.grad = term 1 + term 2 + ... so far, and whether it is complete. */
+/* to.grad = term 1 + term 2 + ... so far, and whether it is complete: one line for numbers, a line per
+   term (and the op that sent it) for tensors. */
 function sumLine(S, s) {
   const to = nameOf(S, s.to);
-  const terms = S.contribs[s.to].slice(0, s.term).map(function (t) { return show(S, S.array(t), s.to); });
-  let text = to + ".grad = ";
-  if (s.terms === 1) {
-    text += show(S, S.array(s.acc), s.to) + "  (its only term: complete)";
-  } else if (s.term === 1) {
-    text += show(S, S.array(s.acc), s.to) + "  (term 1 of " + s.terms + ": " + (s.terms - 1) + " more to come)";
+  const box = el("div", s.term === s.terms ? "gg-done" : "");
+  const total = show(S, S.array(s.acc), s.to);
+  const state = s.terms === 1 ? "its only term: complete" : s.term === s.terms ?
+    "term " + s.term + " of " + s.terms + ": complete" : "term " + s.term + " of " + s.terms + ", " +
+    (s.terms - s.term) + " more to come";
+  const terms = S.contribs[s.to].slice(0, s.term);
+  if (terms.length === 1) {
+    box.appendChild(el("p", "gg-math", to + ".grad = " + total + "  (" + state + ")"));
+  } else if (S.array(s.acc).shape.length === 0) {
+    const parts = terms.map(function (t) { return show(S, S.array(t.fit), s.to); });
+    box.appendChild(el("p", "gg-math", to + ".grad = " + parts.join(" + ") + " = " + total + "  (" + state + ")"));
   } else {
-    const scalar = S.array(s.acc).shape.length === 0 || S.kind === "value";
-    text += (scalar || terms.length < 2 ? terms.join(" + ") + " = " : "the sum of " + terms.length + " terms = ") +
-      show(S, S.array(s.acc), s.to) + "  (term " + s.term + " of " + s.terms +
-      (s.term === s.terms ? ": complete)" : ")");
+    box.appendChild(el("p", "gg-math", to + ".grad = the sum of its terms so far  (" + state + "):"));
+    terms.forEach(function (t, k) {
+      box.appendChild(el("p", "gg-math", "  " + (k ? "+ " : "  ") + "term " + (k + 1) + " from " +
+        S.nodes[t.from].op + " (" + nameOf(S, t.from) + "): " + show(S, S.array(t.fit), s.to)));
+    });
+    box.appendChild(el("p", "gg-math", "  = " + total));
   }
-  return el("p", "gg-math " + (s.term === s.terms ? "gg-done" : ""), text);
+  return box;
 }
 
 /* --- the inspected node ------------------------------------------------------------------------ */
