@@ -4,7 +4,10 @@ The browser half (stepping the page in Chromium) is tests/browser/test_explorer_
 """
 import html
 import json
+import math
 import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 
 import numpy as np
@@ -277,3 +280,26 @@ def test_encoding_of_nonfinite_and_big_arrays():
     big = capture.encode(np.arange(capture.BIG + 1, dtype=np.float32))
     assert big == {"s": [capture.BIG + 1], "n": capture.BIG + 1, "stats": [5000.0, 0.0, 10000.0], "bad": 0}
     assert capture.encode(2.5) == {"s": [], "v": [2.5]}
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the page's format.js")
+def test_the_page_writes_numbers_as_python_formats_them(tmp_path):
+    """format.js's fmtNum against format(x, spec) (exact decimal ties, like 0.5 with '.0f', round differently)."""
+    numbers = [0.0, -0.0, 1.0, 1.5, -2.25, 0.1, 1 / 3, -2 / 3, 123456.789, 1e-5, 0.00012345, 1e21, 1e-300,
+               12345678.0, 0.30000000000000004, 9.9999, 99999.5e-10, math.nan, math.inf, -math.inf]
+    specs = [".4g", ".3g", ".1g", ".6g", ".2e", ".3f", ".4G", ".3E"]
+    cases = [(x, s) for x in numbers for s in specs]
+    literal = ",".join(f"[{_js_number(x)}, {{p: {int(s[1:-1])}, t: {json.dumps(s[-1])}}}]" for x, s in cases)
+    script = tmp_path / "check.js"
+    script.write_text(page.asset("format.js") + f"\nconsole.log(JSON.stringify([{literal}].map("
+                      "function (c) { return fmtNum(c[0], c[1]); })));\n", encoding="utf-8")
+    out = json.loads(subprocess.run(["node", str(script)], capture_output=True, text=True, check=True).stdout)
+    assert out == [format(x, s) for x, s in cases]
+
+
+def _js_number(x):
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "Infinity" if x > 0 else "-Infinity"
+    return "-0" if x == 0 and math.copysign(1, x) < 0 else repr(x)

@@ -12,6 +12,7 @@ from ...fileio import write_file
 from ...tensor import Tensor
 from ...value import Value
 from ..dot import RANKDIRS
+from ..walk import is_freed
 from . import capture, layout, page, timeline
 
 OPTIONS = ("model", "inputs", "rankdir", "fmt", "collapse_modules", "max_nodes", "backend", "height")
@@ -53,7 +54,7 @@ def _check(root, rankdir, collapse_modules, model, other):
     if not root.requires_grad:
         raise ValueError("explore: root does not require grad (it was computed under no_grad(), or from inputs "
                          "that need no gradient), so there is no backward pass to show")
-    if not root._parents and not layout.walk.is_freed(root):
+    if not root._parents and not is_freed(root):
         raise ValueError("explore: root is a leaf (no op computed it), so there is nothing to step through")
 
 

@@ -20,13 +20,16 @@ function decode(enc) {
 
 /* x as Python writes format(x, "." + fmt.p + fmt.t). */
 function fmtNum(x, fmt) {
-  if (Number.isNaN(x)) { return "nan"; }
-  if (!Number.isFinite(x)) { return x > 0 ? "inf" : "-inf"; }
   const upper = fmt.t === "E" || fmt.t === "G";
+  if (!Number.isFinite(x)) {
+    const s = Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
+    return upper ? s.toUpperCase() : s;
+  }
   const t = fmt.t.toLowerCase();
   let s;
   if (t === "f") {
-    s = x.toFixed(Math.min(fmt.p, 100));
+    s = Math.abs(x) < 1e21 ? x.toFixed(Math.min(fmt.p, 100)) :      // toFixed turns to "1e+21" there
+      BigInt(x).toString() + (fmt.p ? "." + "0".repeat(fmt.p) : "");   // an integer: its exact digits
   } else if (t === "e") {
     s = expo(x.toExponential(Math.min(fmt.p, 100)));
   } else {
