@@ -35,6 +35,7 @@ __all__ = [
     "manual_seed", "get_rng_state", "set_rng_state", "default_rng",
     "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
     "grad", "value_and_grad", "gradcheck", "gradgradcheck", "Function", "primitive", "draw_graph", "save_graph",
+    "explore",
     "add", "sub", "mul", "div", "power", "pow", "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs",
     "leaky_relu", "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
@@ -43,8 +44,8 @@ __all__ = [
 
 
 def __getattr__(name):
-    """Drawing loads on first use (it imports graphviz): `autograd.draw_graph`, `autograd.viz`."""
-    if name in ("draw_graph", "save_graph", "viz"):
+    """Drawing loads on first use (it imports graphviz): `autograd.draw_graph`, `autograd.explore`, `autograd.viz`."""
+    if name in ("draw_graph", "save_graph", "explore", "viz"):
         viz = importlib.import_module("autograd.viz")
         return viz if name == "viz" else getattr(viz, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -10,12 +10,11 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from autograd import Value, from_numpy, save_graph
 from . import data, optim, plot, scalar
-from . import functional as F
 from .cli_checks import (FALLBACK_MEMORY, MAX_BATCH_SIZE, MAX_DEPTH, MAX_EPOCHS, MAX_SEED, MEMORY_FRACTION,
                          Refused, hidden, integer, number, out_text, prepare_out, remove_folders,
                          run_memory_check)
+from .cli_graph import write_graph
 from .fit import evaluate, fit, predict
 from .layers import MLP
 
@@ -35,15 +34,20 @@ TENSOR = {"hidden": [100], "epochs": 100, "batch_size": 32}
 SCALAR = {"hidden": [16], "epochs": 20, "batch_size": 8, "examples": 300, "seconds": 60}   # Values are slow
 SCALAR_RATE = 1e5                             # parameter-example products per second, forward and backward
 FILES = {"regions": "decision_regions.png", "confusion": "confusion_matrix.png", "loss": "loss.png",
-         "graph": "graph.svg"}
+         "graph": "graph.svg", "page": "graph.html", "animation": "training.gif"}
+ANIMATION_FRAMES = 12
 
 EPILOG = f"""\
 output files (in --out DIR, default ./out):
   decision_regions.png  the class the trained model predicts at each point of the plane, with the data
                         (digits: confusion_matrix.png instead, as its inputs are 64-D)
   loss.png              training and validation loss and accuracy per epoch
-  graph.svg             the computation graph of one training step (loss + L2 on 4 examples) with its
-                        gradients, each layer collapsed to one node (--engine scalar: 1 example, no L2)
+  graph.svg             the computation graph of one training step (loss + L2 on the first 4 training
+                        examples, printed as "graph loss") with its gradients, each layer collapsed to one
+                        node (--engine scalar: 1 example, no L2)
+  graph.html            the same step in the browser: forward, then backward one op at a time, every
+                        number from the engine (open it from disk: it loads nothing from the network)
+  training.gif          with --animate (2-D data sets): the decision regions evolving over training
 Files are never overwritten: if DIR already holds one of these names, the run writes into the first
 free numbered subfolder DIR/run-1, DIR/run-2, ... instead; --overwrite replaces them in DIR.
 
@@ -62,6 +66,7 @@ examples:
   python -m nn --dataset moons --hidden 8,8 --activation tanh --epochs 50
   python -m nn --dataset digits --hidden 64 --optimizer momentum --dropout 0.2
   python -m nn --engine scalar --dataset xor --no-progress
+  python -m nn --dataset moons --animate
 """
 
 
@@ -107,6 +112,9 @@ def build_parser(prog=None):
     p.add_argument("--out", type=out_text, default="out", metavar="DIR", help="output folder (default: ./out)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files in DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--animate", action="store_true",
+                   help=f"also write {FILES['animation']}: the decision regions after each of up to "
+                        f"{ANIMATION_FRAMES} slices of training (2-D data sets)")
     return p
 
 
@@ -117,6 +125,8 @@ def parse_args(argv=None, prog=None):
     args = parser.parse_args(argv)
     if args.engine == "scalar" and args.activation in ("prelu", "maxout"):
         parser.error(f"--activation {args.activation} needs --engine tensor (scalar layers have no {args.activation})")
+    if args.animate and args.dataset == "digits":
+        parser.error("--animate draws decision regions in the plane; digits has 64 features (use a 2-D data set)")
     defaults = SCALAR if args.engine == "scalar" else TENSOR
     for key in ("hidden", "epochs", "batch_size"):
         if getattr(args, key) is None:
@@ -158,31 +168,6 @@ def scalar_budget(args, model, Xtr, ytr):
         print(f"warning: the scalar engine will need about {seconds / 60:.0f} min for this run; "
               "use fewer --epochs or a smaller --hidden, or --engine tensor")
     return Xtr, ytr
-
-
-def write_graph(args, model, Xtr, ytr, path):
-    """Save the graph of one training step (on 4 examples; 1 and without the L2 term for Values) as SVG."""
-    scalar_engine = args.engine == "scalar"           # a Value graph grows with every example and weight
-    xb, yb = Xtr[:1 if scalar_engine else 4], ytr[:1 if scalar_engine else 4]
-    if scalar_engine:
-        x = {f"x[{i}]": Value(v) for i, v in enumerate(xb[0].tolist())}
-        objective = F.cross_entropy([model(list(x.values()))], yb)
-    else:
-        x = {"x": from_numpy(xb)}
-        objective = F.cross_entropy(model(x["x"]), yb)
-        if args.reg:
-            objective = objective + args.reg * F.l2_penalty(model.parameters())
-    model.zero_grad()
-    objective.backward(retain_graph=True)             # keep the graph to draw it with its gradients
-    try:
-        save_graph(objective, path, model=model, inputs=x, collapse_modules=True, overwrite=args.overwrite,
-                   max_nodes=None)
-    except RuntimeError as e:                         # no Graphviz at all (system, pure or WebAssembly), ...
-        print(f"note: {path.name} skipped: {e}")
-        return None
-    finally:
-        model.zero_grad()
-    return path
 
 
 def write_plots(args, model, history, sets, out, title):
@@ -237,13 +222,11 @@ def _diverging():
         yield
 
 
-def train(args, model, Xtr, ytr, Xva, yva):
+def train(args, model, Xtr, ytr, Xva, yva, animation=None):
     """Fit with the chosen optimizer and print the results; returns (history, eval-mode metrics on both sets)."""
     start = time.perf_counter()
     with _diverging():
-        history = fit(model, Xtr, ytr, optimizer=OPTIMIZERS[args.optimizer](model.parameters(), args.lr),
-                      epochs=args.epochs, batch_size=args.batch_size, val=(Xva, yva),
-                      progress=not args.no_progress, rng=args.seed, reg=args.reg)
+        history = _fit(args, model, Xtr, ytr, (Xva, yva), animation)
         seconds = time.perf_counter() - start
         metrics = evaluate(model, Xtr, ytr), evaluate(model, Xva, yva)
         penalty = args.reg * sum(float(np.sum(np.square(p.data))) for p in model.parameters()) if args.reg else 0
@@ -257,16 +240,32 @@ def train(args, model, Xtr, ytr, Xva, yva):
     return history, metrics
 
 
+def _fit(args, model, Xtr, ytr, val, animation):
+    """nn.fit, or with --animate plot.training_animation: the same training (one optimizer, one shuffling
+    Generator) in slices, writing the GIF of the decision regions after each."""
+    optimizer = OPTIMIZERS[args.optimizer](model.parameters(), args.lr)
+    options = dict(optimizer=optimizer, epochs=args.epochs, batch_size=args.batch_size, val=val, rng=args.seed,
+                   reg=args.reg, progress=not args.no_progress)
+    if animation is not None:
+        try:
+            return plot.training_animation(model, Xtr, ytr, animation, frames=ANIMATION_FRAMES,
+                                           overwrite=args.overwrite, **options)
+        except ImportError as e:                      # matplotlib is an optional extra: train without frames
+            print(f"note: {FILES['animation']} skipped: {e}")
+    return fit(model, Xtr, ytr, **options)
+
+
 def main(argv=None, prog=None):
     """Run the main job on command-line arguments (default sys.argv[1:]); returns the exit code."""
     args = parse_args(argv, prog)
-    names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"]]
+    names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"], FILES["page"]]
+    names += [FILES["animation"]] if args.animate else []
     try:
         out, made = prepare_out(args.out, names, args.overwrite)   # made, and a probe file written in it
     except Refused as e:
         build_parser(prog).error(str(e))
     try:
-        model, sets, layers, history, (tr, va) = _trained(args)
+        model, sets, layers, history, (tr, va) = _trained(args, out / FILES["animation"] if args.animate else None)
     except KeyboardInterrupt:
         remove_folders(made)
         sys.stderr.write("\ninterrupted: nothing written\n")
@@ -278,13 +277,16 @@ def main(argv=None, prog=None):
              f"train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}")
     with _diverging():
         written = write_plots(args, model, history, sets, out, title)
-        written.append(write_graph(args, model, *sets[0], out / FILES["graph"]))
+        written += write_graph(args, model, *sets[0], out, {k: FILES[k] for k in ("graph", "page")})
+    if args.animate and (out / FILES["animation"]).exists():
+        written.append(out / FILES["animation"])
     print("wrote     " + "  ".join(str(p) for p in written if p is not None))
     return 0
 
 
-def _trained(args):
-    """Make the data and the model and train it, printing a summary of each; writes no file."""
+def _trained(args, animation=None):
+    """Make the data and the model and train it, printing a summary of each; writes no file but the
+    `animation` GIF (a path, with --animate)."""
     Xtr, Xva, ytr, yva = load_data(args.dataset, args.seed)
     classes = int(max(ytr.max(), yva.max())) + 1
     model = build_model(args, Xtr.shape[1], classes)
@@ -294,5 +296,5 @@ def _trained(args):
           f"{Xtr.shape[1]} features, {classes} classes")
     print(f"model     MLP {layers} ({args.activation}{f', dropout {args.dropout:g}' if args.dropout else ''}), "
           f"{args.engine} engine, {model.num_parameters()} parameters", flush=True)   # before the bar
-    history, metrics = train(args, model, Xtr, ytr, Xva, yva)
+    history, metrics = train(args, model, Xtr, ytr, Xva, yva, animation)
     return model, ((Xtr, ytr), (Xva, yva)), layers, history, metrics

@@ -175,3 +175,58 @@ def dead_units(model, X, threshold=0.99):
         ax.set_title(f"{name} ({kind}): {bad.sum()} of {len(alive)} units {what} on all {len(a)} examples",
                      fontsize=10, color=DARK[1] if bad.any() else "black")
     return fig
+
+
+def training_animation(model, X, y, path, *, optimizer, epochs=30, frames=10, resolution=None, fps=3,
+                       overwrite=False, progress=False, rng=None, **fit_options):
+    """Train `model` on 2-D data with nn.fit and write an animated GIF of its decision regions at the start and
+    after each of `frames` equal slices of `epochs`; returns the history of the whole run (as nn.fit's)."""
+    from autograd.fileio import check_target, write_file
+    from .fit import fit
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"training_animation: X must have shape (n, 2) (2-D points: the animation draws decision "
+                         f"regions in the plane), got {X.shape}")
+    if isinstance(frames, bool) or not isinstance(frames, (int, np.integer)) or frames < 1:
+        raise ValueError(f"training_animation: frames must be an int >= 1, got {frames!r}")
+    check_target(path, overwrite, "training_animation")     # before training: a taken name is a quick error
+    rng = np.random.default_rng(rng)                         # one Generator: each slice shuffles on from the last
+    cuts = np.unique(np.linspace(0, epochs, min(frames, max(epochs, 1)) + 1).round().astype(int))
+    resolution = resolution or (30 if model.is_scalar else 80)
+    images, history = [_frame(model, X, y, 0, None, resolution)], {}
+    for a, b in _progress(list(zip(cuts[:-1], cuts[1:])), progress):
+        part = fit(model, X, y, optimizer=optimizer, epochs=int(b - a), progress=False, rng=rng, **fit_options)
+        for k, v in part.items():
+            history.setdefault(k, []).extend(v)
+        images.append(_frame(model, X, y, int(b), history["loss"][-1], resolution))
+    write_file(path, lambda fh: _gif(images, fh, fps), overwrite=overwrite, who="training_animation")
+    return history
+
+
+def _progress(items, on):
+    if not on:
+        return items
+    from tqdm.auto import tqdm
+    return tqdm(items, desc="animate", unit="frame")
+
+
+def _frame(model, X, y, epoch, loss, resolution):
+    """One frame: the decision regions after `epoch` epochs, as a PIL image."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+    fig = _figure(figsize=(4, 3.3), dpi=80, layout="constrained")
+    ax = fig.subplots()
+    title = f"epoch {epoch}" + ("" if loss is None else f": loss {loss:.3g}")
+    decision_regions(model, X, y, resolution=resolution, ax=ax, title=title)
+    ax.set(xlabel="", ylabel="")
+    ax.legend().remove()
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")
+
+
+def _gif(images, fh, fps):
+    """The frames as a looping GIF; the last frame is held a little longer."""
+    frames = [im.convert("P", palette=1, colors=64) for im in images]     # palette=1: Image.Palette.ADAPTIVE
+    durations = [int(1000 / fps)] * (len(frames) - 1) + [2000]
+    frames[0].save(fh, format="GIF", save_all=True, append_images=frames[1:], duration=durations, loop=0)

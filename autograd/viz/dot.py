@@ -38,12 +38,16 @@ def draw_graph(root, *, model=None, inputs=None, rankdir="LR", fmt=".4g", show_g
 
 
 def save_graph(root, path, *, overwrite=False, backend="auto", **options):
-    """Draw `root` (or take a drawn Digraph) and write .svg (anywhere), .png/.pdf (system dot) or .dot/.gv."""
+    """Draw `root` (or take a drawn Digraph) and write .svg (anywhere), .png/.pdf (system dot) or .dot/.gv;
+    .html writes the explorer's page (`explore(root, **options)`), stepping through backward in a browser."""
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
-    if fmt not in ("svg", "png", "pdf", "dot", "gv"):
-        raise ValueError(f"save_graph: cannot tell the format from {path.name!r}; end it in .svg, .png, .pdf or .dot")
+    if fmt not in ("svg", "png", "pdf", "dot", "gv", "html"):
+        raise ValueError(f"save_graph: cannot tell the format from {path.name!r}; end it in .svg, .png, .pdf, .dot "
+                         "or .html")
     check_target(path, overwrite, "save_graph")        # before drawing: exists, is a folder, no such folder
+    if fmt == "html":
+        return _save_page(root, path, overwrite, backend, options)
     if isinstance(root, graphviz.Digraph):
         if options:
             raise TypeError(f"save_graph: drawing options {sorted(options)} apply to a node, not a drawn graph")
@@ -52,6 +56,15 @@ def save_graph(root, path, *, overwrite=False, backend="auto", **options):
         graph = draw_graph(root, **options)
     data = graph.source.encode("utf-8") if fmt in ("dot", "gv") else render(graph.source, fmt, backend)
     write_file(path, lambda fh: fh.write(data), overwrite=overwrite, who="save_graph")   # atomic: never half a file
+    return path
+
+
+def _save_page(root, path, overwrite, backend, options):
+    if isinstance(root, graphviz.Digraph):
+        raise TypeError("save_graph: an .html page steps through the pass itself, so it needs the node (a Value or "
+                        "Tensor), not a drawn Digraph")
+    from .explorer import explore                      # (it builds on this module)
+    explore(root, backend=backend, **options).save(path, overwrite=overwrite)
     return path
 
 
@@ -154,6 +167,9 @@ class _Drawing:
             if d is not None:
                 attrs.update(label=f"×{self.f(d[i])}", fontcolor=style.DERIVATIVE)
         return attrs
+
+
+Drawing = _Drawing          # public for other drawings built on this one (the explorer's layout)
 
 
 def _inputs(inputs, names):

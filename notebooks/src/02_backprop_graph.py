@@ -105,6 +105,23 @@ for name, product in chain.items():
 assert d_add == (1.0, 1.0) and d_mul(3.0, 5.0) == (5.0, 3.0)
 
 # %% [markdown]
+# **Watching it run.** `ag.explore(out)` builds a small web page of the same graph that replays the
+# engine's own backward pass one step at a time (buttons, slider or arrow keys): first the forward pass,
+# each op's output appearing in topological order, then one vjp per step, in the order `backward()` ran
+# them, with the upstream gradient, the local derivative and the contribution sent to each input written
+# out as arithmetic. Click a node to inspect it. Its numbers are recorded from the engine while it runs a
+# pass of its own, so they cannot disagree with `.grad`, and it leaves every `.grad` as it was.
+# (`page.save("neuron.html")` writes it to a file that opens in any browser, offline.)
+
+# %%
+grads_before = [v.grad for v in leaves]
+page = ag.explore(out)
+ops = [v for v in ag.viz.forward_order(out) if v._parents]
+assert page.steps == 2 * len(ops)                     # one forward step and one vjp per op
+assert [v.grad for v in leaves] == grads_before       # exploring ran its own pass and wrote no .grad
+page
+
+# %% [markdown]
 # **When paths meet, gradients add.** If a value feeds two operations, a change in it reaches
 # the output along both paths, so its gradient is the sum of the two chain products. In
 # $f = x y + x$ the leaf $x$ has one path through the product (factor $y$) and one straight into
@@ -117,6 +134,25 @@ f.backward()
 print(f"df/dx = {x.grad}  (y + 1 = {y.data + 1})    df/dy = {y.grad}  (x = {x.data})")
 assert x.grad == y.data + 1 and y.grad == x.data
 ag.draw_graph(f, show_backward=True, legend=False)
+
+# %% [markdown]
+# The same on a small network: a 2-4-1 MLP of `Value`s (`nn.scalar.MLP`), its weights named after the
+# model's parameters. Step to the end of the forward pass, then watch each hidden unit's gradient arrive:
+# an input such as `x0` feeds all four hidden units, so its gradient is the sum of four terms, added one
+# vjp at a time.
+
+# %%
+mlp = nn.scalar.MLP(2, [4, 1], activation="tanh", rng=1)
+xs = [Value(0.5, "x0"), Value(-1.5, "x1")]
+mlp_loss = (mlp(xs)[0] - 1.0) ** 2
+mlp_loss.label = "loss"
+mlp_page = ag.explore(mlp_loss, model=mlp, rankdir="TB", height=720)
+mlp_loss.backward()                                   # the explorer changed no .grad: backward starts from zero
+consumers_of_x0 = [v for v in ag.viz.forward_order(mlp_loss) if any(p is xs[0] for p in v._parents)]
+assert len(consumers_of_x0) == 4                      # four products x0 * W[0, j]: four terms in x0.grad
+weight_of = lambda v: next(p for p in v._parents if p is not xs[0]).data     # the other factor: W[0, j]
+assert np.isclose(xs[0].grad, sum(v.grad * weight_of(v) for v in consumers_of_x0))
+mlp_page
 
 # %% [markdown]
 # ## 3. Checking gradients against numerical derivatives

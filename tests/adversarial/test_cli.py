@@ -146,8 +146,8 @@ def test_the_numbered_fallback_still_skips_taken_names(cwd):
     (cwd / "out" / "run-1").write_text("also mine")
     proc = nn(cwd, *QUICK)
     assert proc.returncode == 0, proc.stderr
-    assert sorted(p.name for p in (cwd / "out" / "run-2").iterdir()) == ["decision_regions.png", "graph.svg",
-                                                                          "loss.png"]
+    assert sorted(p.name for p in (cwd / "out" / "run-2").iterdir()) == ["decision_regions.png", "graph.html",
+                                                                          "graph.svg", "loss.png"]
     assert (cwd / "out" / "graph.svg").read_text() == "mine" and (cwd / "out" / "run-1").read_text() == "also mine"
 
 

@@ -1,4 +1,5 @@
 """The main job `python -m nn`: the default run, every option family, bad arguments, and no silent overwrites."""
+import json
 import os
 import re
 import subprocess
@@ -6,9 +7,10 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from nn import cli
+from nn import cli, cli_graph
 
 ROOT = Path(__file__).resolve().parents[2]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -60,7 +62,7 @@ def test_default_run_trains_the_spiral_well(default_run):
 def test_default_run_writes_real_png_and_svg(default_run):
     cwd, proc = default_run
     out = cwd / "out"
-    assert sorted(p.name for p in out.iterdir()) == ["decision_regions.png", "graph.svg", "loss.png"]
+    assert sorted(p.name for p in out.iterdir()) == ["decision_regions.png", "graph.html", "graph.svg", "loss.png"]
     assert_png(out / "decision_regions.png")
     assert_png(out / "loss.png")
     assert_svg(out / "graph.svg")
@@ -162,6 +164,61 @@ def test_options_reach_the_model_and_the_optimizer():
     assert isinstance(cli.build_model(cli.parse_args(["--engine", "scalar"]), 2, 3), nn.scalar.MLP)
 
 
+# --- the drawn training step -----------------------------------------------------------------------
+GRAPH_LINE = re.compile(r"graph +one training step on the first 4 training examples: loss ([\d.e+-]+) = "
+                        r"cross-entropy ([\d.e+-]+) \+ L2 term ([\d.e+-]+)")
+
+
+def page_data(path):
+    text = path.read_text(encoding="utf-8")
+    return json.loads(re.search(r'id="gg-data">(.*?)</script>', text, re.S).group(1))
+
+
+def test_the_printed_loss_is_the_drawn_root_with_a_named_l2_term(tmp_path, capsys):
+    assert cli.main(["--out", str(tmp_path), "--hidden", "8", "--reg", "0.01", *QUICK]) == 0
+    m = GRAPH_LINE.search(capsys.readouterr().out)
+    assert m, "no graph line"
+    loss, ce, l2 = map(float, m.groups())
+    assert loss == pytest.approx(ce + l2, rel=1e-5)
+    data = page_data(tmp_path / "graph.html")
+    nodes = {n["key"]: n for n in data["nodes"]}
+    root = data["nodes"][data["root"]]
+    assert root["key"] == "loss" and data["arrays"][root["data"]]["v"][0] == pytest.approx(loss, rel=1e-5)
+    assert data["arrays"][nodes["cross-entropy"]["data"]]["v"][0] == pytest.approx(ce, rel=1e-5)
+    assert data["arrays"][nodes["0.01 x L2 penalty"]["data"]]["v"][0] == pytest.approx(l2, rel=1e-5)
+    svg = (tmp_path / "graph.svg").read_text(encoding="utf-8")
+    assert ">loss" in svg and ">L2 penalty" in svg
+
+
+def test_graph_step_is_cross_entropy_plus_reg_times_the_sum_of_squares():
+    from autograd import Tensor
+    args = cli.parse_args(["--reg", "0.5", "--hidden", "5"])
+    Xtr, _, ytr, _ = cli.load_data("moons", 1)
+    model = cli.build_model(args, 2, 2)
+    loss, data_term, l2, x = cli_graph.graph_step(args, model, Xtr, ytr)
+    logits = model(Tensor(Xtr[:4])).data
+    p = np.exp(logits - logits.max(axis=1, keepdims=True))
+    ce = -np.mean(np.log(p[np.arange(4), ytr[:4]] / p.sum(axis=1)))
+    squares = sum(float(np.sum(q.data ** 2)) for q in model.parameters())
+    assert float(data_term.data) == pytest.approx(ce, rel=1e-12)
+    assert float(l2.data) == pytest.approx(0.5 * squares, rel=1e-12)
+    assert float(loss.data) == pytest.approx(ce + 0.5 * squares, rel=1e-12)
+    assert loss.label == "loss" and "L2 penalty" in [q.label for q in l2._parents]
+
+
+def test_animate_writes_the_gif_and_trains_the_same_model(tmp_path, capsys):
+    from PIL import Image
+    argv = ["--dataset", "moons", "--hidden", "8", "--epochs", "3", "--no-progress"]
+    assert cli.main([*argv, "--out", str(tmp_path / "plain")]) == 0
+    plain = capsys.readouterr().out
+    assert cli.main([*argv, "--out", str(tmp_path / "anim"), "--animate"]) == 0
+    animated = capsys.readouterr().out
+    assert accuracies(plain) == accuracies(animated)          # the same training, in slices
+    gif = Image.open(tmp_path / "anim" / "training.gif")
+    assert gif.format == "GIF" and gif.n_frames == 4           # the start and after each of 3 epochs
+    assert "training.gif" in animated and not (tmp_path / "plain" / "training.gif").exists()
+
+
 def test_graph_falls_back_to_webassembly_graphviz_without_a_system_dot(tmp_path, monkeypatch, capsys):
     from autograd.viz import backends
     monkeypatch.setattr(backends, "dot_executable", lambda: None)
@@ -176,8 +233,9 @@ def test_no_graphviz_at_all_skips_the_svg_with_a_note(tmp_path, monkeypatch, cap
     from autograd.viz import backends
     monkeypatch.setattr(backends, "available", lambda: [])
     assert cli.main(["--out", str(tmp_path), "--hidden", "8", *QUICK]) == 0
-    assert "note: graph.svg skipped" in capsys.readouterr().out
-    assert not (tmp_path / "graph.svg").exists()
+    out = capsys.readouterr().out
+    assert "note: graph.svg skipped" in out and "note: graph.html skipped" in out
+    assert not (tmp_path / "graph.svg").exists() and not (tmp_path / "graph.html").exists()
     assert_png(tmp_path / "loss.png")
 
 
@@ -185,7 +243,7 @@ def test_without_matplotlib_the_pngs_are_skipped_with_a_note(tmp_path, monkeypat
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)                   # import now fails
     assert cli.main(["--out", str(tmp_path), "--hidden", "8", *QUICK]) == 0
     assert "note: PNG plots skipped" in capsys.readouterr().out
-    assert [p.name for p in tmp_path.iterdir()] == ["graph.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.html", "graph.svg"]
 
 
 def test_help_documents_the_options_the_overwrite_rule_and_the_refusals(tmp_path):
@@ -262,6 +320,7 @@ BAD = [
     (["--seed", str(2**64)], "--seed: must be an integer from 0 to 18,446,744,073,709,551,615"),
     (["--seed", "9" * 5000], "(5000 characters)"),                          # past int()'s 4300-digit limit
     (["--engine", "scalar", "--activation", "maxout"], "needs --engine tensor"),
+    (["--dataset", "digits", "--animate"], "--animate draws decision regions in the plane"),
     (["--out", "afile"], "--out afile: 'afile' is a file, not a folder"),
     (["--out", "afile/sub"], "--out afile/sub: 'afile' is a file, not a folder"),
     (["--out", ""], "--out: an empty path"),

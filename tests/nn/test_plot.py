@@ -105,3 +105,24 @@ def test_figures_display_as_png_in_a_fresh_ipython_shell():
         assert data["image/png"][:8] == b"\x89PNG\r\n\x1a\n"
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_training_animation_writes_a_gif_of_the_regions_as_the_model_learns(tmp_path):
+    from PIL import Image, ImageChops
+    X, y = data.toy.spiral(30, 3, seed=0)
+    model = nn.MLP(2, [16, 3], rng=0)
+    path = tmp_path / "training.gif"
+    h = plot.training_animation(model, X, y, path, optimizer=nn.optim.Adam(model.parameters(), lr=0.05), epochs=6,
+                                frames=3, batch_size=30, resolution=30)
+    assert len(h["loss"]) == 6 and h["loss"][-1] < h["loss"][0]       # the whole run's history, as nn.fit's
+    gif = Image.open(path)
+    assert gif.format == "GIF" and gif.n_frames == 4                    # the start, then after epochs 2, 4, 6
+    first = gif.convert("RGB")
+    gif.seek(3)
+    assert ImageChops.difference(first, gif.convert("RGB")).getbbox() is not None   # the regions moved
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        plot.training_animation(model, X, y, path, optimizer=nn.optim.SGD(model.parameters(), 0.1), epochs=1)
+    with pytest.raises(ValueError, match=r"shape \(n, 2\)"):
+        plot.training_animation(model, np.zeros((4, 3)), y[:4], tmp_path / "x.gif",
+                                optimizer=nn.optim.SGD(model.parameters(), 0.1), epochs=1)
+    assert not (tmp_path / "x.gif").exists()
