@@ -74,7 +74,10 @@ def div(a, b):
 
 
 def power(a, b):
-    """a ** b with broadcasting; a constant number exponent makes a one-input node."""
+    """a ** b with broadcasting; a constant number exponent makes a one-input node.
+
+    Values are numpy's (a negative base to a non-integer power is nan); gradients at the edges are
+    PyTorch's: 0 for the base where b == 0, and for the exponent where a == 0 and b >= 0."""
     if type(a) is Tensor and type(b) in (int, float):     # constant exponent: d/dx x^k = k x^(k-1)
         k = b
         vjp = (lambda g, out, x: (g * k * x ** (k - 1),)) if k else (lambda g, out, x: (g * 0,))   # x^0 = 1
@@ -83,20 +86,23 @@ def power(a, b):
     na, nb = a.requires_grad, b.requires_grad
 
     def vjp(g, out, x, y):                           # d x^y = y x^(y-1) dx + x^y ln(x) dy
-        ga = _mask(g * y * x ** (y - 1), (_raw(y) == 0) & (_raw(x) == 0)) if na else None   # 0 * 0^-1
-        gb = _mask(g * out * _log(x), (_raw(x) == 0) & (_raw(y) >= 0)) if nb else None   # 0^y = 0 (y > 0) or 1:
-        return ga, gb                                # flat in y; for y < 0, 0^y = inf and the slope is -inf (PyTorch)
+        # 1 stands in for x where a formula would give 0 * inf = nan but x^y is flat in that input
+        # (PyTorch's values): x^0 = 1 also at x = 0 or nan; 0^y = 0 (y > 0) or 1 (y = 0), and for
+        # y < 0, 0^y = inf with slope -inf in y
+        xr, yr = _raw(x), _raw(y)
+        ga = g * y * _fill(x, (yr == 0) & ((xr == 0) | np.isnan(xr)), 1) ** (y - 1) if na else None
+        gb = g * out * _log(_fill(x, (xr == 0) & (yr >= 0), 1)) if nb else None
+        return ga, gb
     return _binary(np.power, a, b, vjp, "pow")
 
 
-def _mask(g, zero):
-    """g with 0 where `zero` holds (where the formula's 0 * inf would give nan)."""
-    if not np.any(zero):
-        return g
-    if type(g) is Tensor:
-        return where(zero, 0.0, g)
-    with np.errstate(invalid="ignore"):
-        return np.where(zero, 0, g).astype(g.dtype, copy=False)
+def _fill(x, cond, value):
+    """x with `value` where cond holds (as a recorded `where` under create_graph, so slopes there are 0)."""
+    if not np.any(cond):
+        return x
+    if type(x) is Tensor:
+        return where(cond, value, x)
+    return np.where(cond, value, x).astype(x.dtype, copy=False)
 
 
 def neg(x):
