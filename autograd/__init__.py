@@ -27,6 +27,7 @@ from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, re
 from .ops.shape import concatenate, concatenate as cat, stack
 from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
+from .ops.elementwise import clip as clamp
 
 __all__ = [
     "float16", "float32", "float64", "int32", "int64",
@@ -39,6 +40,7 @@ __all__ = [
     "leaky_relu", "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "concatenate", "cat", "stack", "matmul", "linear", "softmax_cross_entropy",
+    "clamp",
 ]
 
 

@@ -266,7 +266,8 @@ class Tensor:
     def sigmoid(self): return _ew.sigmoid(self)
     def relu(self): return _ew.relu(self)
     def leaky_relu(self, negative_slope=0.01): return _ew.leaky_relu(self, negative_slope)
-    def clip(self, lo=None, hi=None): return _ew.clip(self, lo, hi)
+    def clip(self, lo=None, hi=None, *, min=None, max=None): return _ew.clip(self, lo, hi, min=min, max=max)
+    def clamp(self, min=None, max=None): return _ew.clip(self, min=min, max=max)
     def astype(self, dtype): return _ew.astype(self, dtype)
 
     # reductions over `axis` (None: all, an int or a tuple; PyTorch's dim=/keepdim= too) (ops/reductions.py)

@@ -174,10 +174,59 @@ def leaky_relu(t, negative_slope=0.01):
     return _make(np.where(x > 0, x, s * x), (t,), vjp, "leaky_relu")
 
 
-def clip(t, lo=None, hi=None):
-    """Values limited to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
-    t = tensor_arg(t)
+def clip(t, lo=None, hi=None, *, min=None, max=None):
+    """min(max(t, lo), hi): bounds are numbers, Tensors or arrays (broadcast), or None for no bound.
 
+    PyTorch's `clamp`, with its min=/max= spellings. The gradient goes to t where lo <= t <= hi (ties
+    too), to lo where t < lo, and to hi where hi < max(t, lo); so when lo > hi (the result is hi, in
+    numpy and PyTorch) only hi gets it, and a nan in t sends none to the bounds (all as torch.clamp)."""
+    lo, hi, t = _bound(lo, min, "lo", "min"), _bound(hi, max, "hi", "max"), tensor_arg(t)
+    if _is_number(lo) and _is_number(hi):
+        return _clip_numbers(t, lo, hi)
+    lo, hi = (None if b is None else _lift(b, t) for b in (lo, hi))
+    has_lo, has_hi = lo is not None, hi is not None
+
+    def vjp(g, out, x, *bounds):             # masks of raw data, made only if backward runs
+        b = [_raw(v) for v in bounds]
+        lo_, hi_ = (b[0] if has_lo else None), (b[-1] if has_hi else None)
+        return tuple(g * m for m in _clip_masks(_raw(x), lo_, hi_))
+    try:
+        out = np.clip(t.data, _raw(lo), _raw(hi))
+    except ValueError:
+        shapes = ", ".join(f"{name} {b.shape}" for name, b in (("input", t), ("lo", lo), ("hi", hi)) if b is not None)
+        raise ValueError(f"clip: shapes {shapes} cannot be broadcast together: each trailing dimension must be "
+                         "equal or 1") from None
+    return _make(out, tuple(b for b in (t, lo, hi) if b is not None), vjp, "clip")
+
+
+def _bound(value, torch_value, name, torch_name):
+    """A clip bound from numpy's spelling or PyTorch's, not both at once."""
+    if torch_value is None:
+        return value
+    if value is not None:
+        raise TypeError(f"clip: got both {name}={value!r} and {torch_name}={torch_value!r}; they are the same "
+                        "bound, pass one")
+    return torch_value
+
+
+def _is_number(b):
+    return b is None or isinstance(b, (int, float, np.integer, np.floating))
+
+
+def _clip_masks(x, lo, hi):
+    """Where the gradient of min(max(x, lo), hi) goes: [to x, to lo (if given), to hi (if given)]."""
+    m = x if lo is None else np.maximum(x, lo)
+    passed = True if hi is None else m <= hi           # the outer min passes m on (ties: m)
+    masks = [passed if lo is None else (x >= lo) & passed]   # the inner max passes x on (ties: x)
+    if lo is not None:
+        masks.append((x < lo) & passed)
+    if hi is not None:
+        masks.append(m > hi)
+    return masks
+
+
+def _clip_numbers(t, lo, hi):
+    """clip with number bounds: a one-input node, gradient 1 inside [lo, hi] (bounds included), 0 outside."""
     def vjp(g, out, x):                      # the mask is made only if backward runs
         x = _raw(x)
         inside = np.ones(x.shape, bool)
