@@ -28,6 +28,9 @@ from .ops.shape import concatenate, concatenate as cat, stack
 from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
 from .ops.elementwise import clip as clamp
+from .ops.math import (sin, cos, tan, arcsin, arccos, arctan, arcsin as asin, arccos as acos, arctan as atan,
+                       sinh, cosh, log2, log10, log1p, exp2, expm1, reciprocal, rsqrt, square,
+                       sign, floor, ceil, trunc, round)
 
 __all__ = [
     "float16", "float32", "float64", "int32", "int64",
@@ -41,6 +44,9 @@ __all__ = [
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "concatenate", "cat", "stack", "matmul", "linear", "softmax_cross_entropy",
     "clamp",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "asin", "acos", "atan", "sinh", "cosh",
+    "log2", "log10", "log1p", "exp2", "expm1", "reciprocal", "rsqrt", "square",
+    "sign", "floor", "ceil", "trunc", "round",
 ]
 
 

@@ -270,6 +270,32 @@ class Tensor:
     def clamp(self, min=None, max=None): return _ew.clip(self, min=min, max=max)
     def astype(self, dtype): return _ew.astype(self, dtype)
 
+    # more elementwise math: trigonometric, hyperbolic, other bases, rounding (ops/math.py)
+    def sin(self): return _mt.sin(self)
+    def cos(self): return _mt.cos(self)
+    def tan(self): return _mt.tan(self)
+    def arcsin(self): return _mt.arcsin(self)
+    def arccos(self): return _mt.arccos(self)
+    def arctan(self): return _mt.arctan(self)
+    def asin(self): return _mt.arcsin(self)
+    def acos(self): return _mt.arccos(self)
+    def atan(self): return _mt.arctan(self)
+    def sinh(self): return _mt.sinh(self)
+    def cosh(self): return _mt.cosh(self)
+    def log2(self): return _mt.log2(self)
+    def log10(self): return _mt.log10(self)
+    def log1p(self): return _mt.log1p(self)
+    def exp2(self): return _mt.exp2(self)
+    def expm1(self): return _mt.expm1(self)
+    def reciprocal(self): return _mt.reciprocal(self)
+    def rsqrt(self): return _mt.rsqrt(self)
+    def square(self): return _mt.square(self)
+    def sign(self): return _mt.sign(self)
+    def floor(self): return _mt.floor(self)
+    def ceil(self): return _mt.ceil(self)
+    def trunc(self): return _mt.trunc(self)
+    def round(self, decimals=0): return _mt.round(self, decimals)
+
     # reductions over `axis` (None: all, an int or a tuple; PyTorch's dim=/keepdim= too) (ops/reductions.py)
     def sum(self, axis=None, keepdims=False, **dim): return _red.reduce_sum(self, axis, keepdims, **dim)
     def mean(self, axis=None, keepdims=False, **dim): return _red.mean(self, axis, keepdims, **dim)
@@ -407,4 +433,5 @@ def _document(cls, modules):
 
 # The ops modules import Tensor: they load once the class exists.
 from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
-_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip})
+from .ops import math as _mt  # noqa: E402
+_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt})
