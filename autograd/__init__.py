@@ -31,6 +31,8 @@ from .ops.elementwise import clip as clamp
 from .ops.math import (sin, cos, tan, arcsin, arccos, arctan, arcsin as asin, arccos as acos, arctan as atan,
                        sinh, cosh, log2, log10, log1p, exp2, expm1, reciprocal, rsqrt, square,
                        sign, floor, ceil, trunc, round)
+from .ops.logic import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not, bitwise_and,
+                        bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite)
 
 __all__ = [
     "float16", "float32", "float64", "int32", "int64",
@@ -47,6 +49,8 @@ __all__ = [
     "sin", "cos", "tan", "arcsin", "arccos", "arctan", "asin", "acos", "atan", "sinh", "cosh",
     "log2", "log10", "log1p", "exp2", "expm1", "reciprocal", "rsqrt", "square",
     "sign", "floor", "ceil", "trunc", "round",
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite",
 ]
 
 

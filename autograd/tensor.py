@@ -345,11 +345,35 @@ class Tensor:
     def fill_(self, value): return _ip.fill_(self, value)
     def zero_(self): return _ip.zero_(self)
 
-    # comparisons: boolean tensors, never recorded
-    def __lt__(self, other): return Tensor._lift(self.data < _raw(other))
-    def __le__(self, other): return Tensor._lift(self.data <= _raw(other))
-    def __gt__(self, other): return Tensor._lift(self.data > _raw(other))
-    def __ge__(self, other): return Tensor._lift(self.data >= _raw(other))
+    # comparisons and logic: bool tensors, never recorded; hashed by identity, as in PyTorch (ops/logic.py)
+    __hash__ = object.__hash__
+    def __eq__(self, other): return _lg.operator(_lg.eq, self, other)
+    def __ne__(self, other): return _lg.operator(_lg.ne, self, other)
+    def __lt__(self, other): return _lg.operator(_lg.lt, self, other)
+    def __le__(self, other): return _lg.operator(_lg.le, self, other)
+    def __gt__(self, other): return _lg.operator(_lg.gt, self, other)
+    def __ge__(self, other): return _lg.operator(_lg.ge, self, other)
+    def __and__(self, other): return _lg.operator(_lg.bitwise_and, self, other)
+    def __rand__(self, other): return _lg.operator(_lg.bitwise_and, self, other)
+    def __or__(self, other): return _lg.operator(_lg.bitwise_or, self, other)
+    def __ror__(self, other): return _lg.operator(_lg.bitwise_or, self, other)
+    def __xor__(self, other): return _lg.operator(_lg.bitwise_xor, self, other)
+    def __rxor__(self, other): return _lg.operator(_lg.bitwise_xor, self, other)
+    def __invert__(self): return _lg.bitwise_not(self)
+    def __contains__(self, x): return _lg.contains(self, x)
+    def eq(self, other): return _lg.eq(self, other)
+    def ne(self, other): return _lg.ne(self, other)
+    def lt(self, other): return _lg.lt(self, other)
+    def le(self, other): return _lg.le(self, other)
+    def gt(self, other): return _lg.gt(self, other)
+    def ge(self, other): return _lg.ge(self, other)
+    def logical_and(self, other): return _lg.logical_and(self, other)
+    def logical_or(self, other): return _lg.logical_or(self, other)
+    def logical_xor(self, other): return _lg.logical_xor(self, other)
+    def logical_not(self): return _lg.logical_not(self)
+    def isnan(self): return _lg.isnan(self)
+    def isinf(self): return _lg.isinf(self)
+    def isfinite(self): return _lg.isfinite(self)
 
     # --- Python protocol ----------------------------------------------------------------------
     def __len__(self):
@@ -433,5 +457,5 @@ def _document(cls, modules):
 
 # The ops modules import Tensor: they load once the class exists.
 from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
-from .ops import math as _mt  # noqa: E402
-_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt})
+from .ops import math as _mt, logic as _lg  # noqa: E402
+_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt, "_lg": _lg})
