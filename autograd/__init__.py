@@ -27,6 +27,12 @@ from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, re
 from .ops.shape import concatenate, concatenate as cat, stack
 from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
+from .ops.elementwise import clip as clamp
+from .ops.math import (sin, cos, tan, arcsin, arccos, arctan, arcsin as asin, arccos as acos, arctan as atan,
+                       sinh, cosh, log2, log10, log1p, exp2, expm1, reciprocal, rsqrt, square,
+                       sign, floor, ceil, trunc, round)
+from .ops.logic import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not, bitwise_and,
+                        bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite)
 
 __all__ = [
     "float16", "float32", "float64", "int32", "int64",
@@ -40,6 +46,12 @@ __all__ = [
     "leaky_relu", "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "concatenate", "cat", "stack", "matmul", "linear", "softmax_cross_entropy",
+    "clamp",
+    "sin", "cos", "tan", "arcsin", "arccos", "arctan", "asin", "acos", "atan", "sinh", "cosh",
+    "log2", "log10", "log1p", "exp2", "expm1", "reciprocal", "rsqrt", "square",
+    "sign", "floor", "ceil", "trunc", "round",
+    "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
+    "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite",
 ]
 
 

@@ -74,7 +74,10 @@ def div(a, b):
 
 
 def power(a, b):
-    """a ** b with broadcasting; a constant number exponent makes a one-input node."""
+    """a ** b with broadcasting; a constant number exponent makes a one-input node.
+
+    Values are numpy's (a negative base to a non-integer power is nan); gradients at the edges are
+    PyTorch's: 0 for the base where b == 0, and for the exponent where a == 0 and b >= 0."""
     if type(a) is Tensor and type(b) in (int, float):     # constant exponent: d/dx x^k = k x^(k-1)
         k = b
         vjp = (lambda g, out, x: (g * k * x ** (k - 1),)) if k else (lambda g, out, x: (g * 0,))   # x^0 = 1
@@ -83,20 +86,23 @@ def power(a, b):
     na, nb = a.requires_grad, b.requires_grad
 
     def vjp(g, out, x, y):                           # d x^y = y x^(y-1) dx + x^y ln(x) dy
-        ga = _mask(g * y * x ** (y - 1), (_raw(y) == 0) & (_raw(x) == 0)) if na else None   # 0 * 0^-1
-        gb = _mask(g * out * _log(x), (_raw(x) == 0) & (_raw(y) >= 0)) if nb else None   # 0^y = 0 (y > 0) or 1:
-        return ga, gb                                # flat in y; for y < 0, 0^y = inf and the slope is -inf (PyTorch)
+        # 1 stands in for x where a formula would give 0 * inf = nan but x^y is flat in that input
+        # (PyTorch's values): x^0 = 1 also at x = 0 or nan; 0^y = 0 (y > 0) or 1 (y = 0), and for
+        # y < 0, 0^y = inf with slope -inf in y
+        xr, yr = _raw(x), _raw(y)
+        ga = g * y * _fill(x, (yr == 0) & ((xr == 0) | np.isnan(xr)), 1) ** (y - 1) if na else None
+        gb = g * out * _log(_fill(x, (xr == 0) & (yr >= 0), 1)) if nb else None
+        return ga, gb
     return _binary(np.power, a, b, vjp, "pow")
 
 
-def _mask(g, zero):
-    """g with 0 where `zero` holds (where the formula's 0 * inf would give nan)."""
-    if not np.any(zero):
-        return g
-    if type(g) is Tensor:
-        return where(zero, 0.0, g)
-    with np.errstate(invalid="ignore"):
-        return np.where(zero, 0, g).astype(g.dtype, copy=False)
+def _fill(x, cond, value):
+    """x with `value` where cond holds (as a recorded `where` under create_graph, so slopes there are 0)."""
+    if not np.any(cond):
+        return x
+    if type(x) is Tensor:
+        return where(cond, value, x)
+    return np.where(cond, value, x).astype(x.dtype, copy=False)
 
 
 def neg(x):
@@ -168,10 +174,59 @@ def leaky_relu(t, negative_slope=0.01):
     return _make(np.where(x > 0, x, s * x), (t,), vjp, "leaky_relu")
 
 
-def clip(t, lo=None, hi=None):
-    """Values limited to [lo, hi]; gradient 1 inside (bounds included), 0 outside."""
-    t = tensor_arg(t)
+def clip(t, lo=None, hi=None, *, min=None, max=None):
+    """min(max(t, lo), hi): bounds are numbers, Tensors or arrays (broadcast), or None for no bound.
 
+    PyTorch's `clamp`, with its min=/max= spellings. The gradient goes to t where lo <= t <= hi (ties
+    too), to lo where t < lo, and to hi where hi < max(t, lo); so when lo > hi (the result is hi, in
+    numpy and PyTorch) only hi gets it, and a nan in t sends none to the bounds (all as torch.clamp)."""
+    lo, hi, t = _bound(lo, min, "lo", "min"), _bound(hi, max, "hi", "max"), tensor_arg(t)
+    if _is_number(lo) and _is_number(hi):
+        return _clip_numbers(t, lo, hi)
+    lo, hi = (None if b is None else _lift(b, t) for b in (lo, hi))
+    has_lo, has_hi = lo is not None, hi is not None
+
+    def vjp(g, out, x, *bounds):             # masks of raw data, made only if backward runs
+        b = [_raw(v) for v in bounds]
+        lo_, hi_ = (b[0] if has_lo else None), (b[-1] if has_hi else None)
+        return tuple(g * m for m in _clip_masks(_raw(x), lo_, hi_))
+    try:
+        out = np.clip(t.data, _raw(lo), _raw(hi))
+    except ValueError:
+        shapes = ", ".join(f"{name} {b.shape}" for name, b in (("input", t), ("lo", lo), ("hi", hi)) if b is not None)
+        raise ValueError(f"clip: shapes {shapes} cannot be broadcast together: each trailing dimension must be "
+                         "equal or 1") from None
+    return _make(out, tuple(b for b in (t, lo, hi) if b is not None), vjp, "clip")
+
+
+def _bound(value, torch_value, name, torch_name):
+    """A clip bound from numpy's spelling or PyTorch's, not both at once."""
+    if torch_value is None:
+        return value
+    if value is not None:
+        raise TypeError(f"clip: got both {name}={value!r} and {torch_name}={torch_value!r}; they are the same "
+                        "bound, pass one")
+    return torch_value
+
+
+def _is_number(b):
+    return b is None or isinstance(b, (int, float, np.integer, np.floating))
+
+
+def _clip_masks(x, lo, hi):
+    """Where the gradient of min(max(x, lo), hi) goes: [to x, to lo (if given), to hi (if given)]."""
+    m = x if lo is None else np.maximum(x, lo)
+    passed = True if hi is None else m <= hi           # the outer min passes m on (ties: m)
+    masks = [passed if lo is None else (x >= lo) & passed]   # the inner max passes x on (ties: x)
+    if lo is not None:
+        masks.append((x < lo) & passed)
+    if hi is not None:
+        masks.append(m > hi)
+    return masks
+
+
+def _clip_numbers(t, lo, hi):
+    """clip with number bounds: a one-input node, gradient 1 inside [lo, hi] (bounds included), 0 outside."""
     def vjp(g, out, x):                      # the mask is made only if backward runs
         x = _raw(x)
         inside = np.ones(x.shape, bool)
