@@ -27,6 +27,8 @@ from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, re
 from .ops.shape import concatenate, concatenate as cat, stack
 from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
+from .ops.activations import (gelu, silu, softplus, mish, logsigmoid, softsign, elu, selu, celu, hardtanh, relu6,
+                              hardsigmoid, hardswish)
 
 __all__ = [
     "float16", "float32", "float64", "int32", "int64",
@@ -40,6 +42,8 @@ __all__ = [
     "leaky_relu", "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "concatenate", "cat", "stack", "matmul", "linear", "softmax_cross_entropy",
+    "gelu", "silu", "softplus", "mish", "logsigmoid", "softsign", "elu", "selu", "celu", "hardtanh", "relu6",
+    "hardsigmoid", "hardswish",
 ]
 
 
