@@ -33,6 +33,8 @@ from .ops.math import (sin, cos, tan, arcsin, arccos, arctan, arcsin as asin, ar
                        sign, floor, ceil, trunc, round)
 from .ops.logic import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical_xor, logical_not, bitwise_and,
                         bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite)
+from .ops.activations import (gelu, silu, softplus, mish, logsigmoid, softsign, elu, selu, celu, hardtanh, relu6,
+                              hardsigmoid, hardswish)
 
 __all__ = [
     "float16", "float32", "float64", "int32", "int64",
@@ -52,6 +54,8 @@ __all__ = [
     "sign", "floor", "ceil", "trunc", "round",
     "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or", "logical_xor", "logical_not",
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite",
+    "gelu", "silu", "softplus", "mish", "logsigmoid", "softsign", "elu", "selu", "celu", "hardtanh", "relu6",
+    "hardsigmoid", "hardswish",
 ]
 
 

@@ -296,6 +296,21 @@ class Tensor:
     def trunc(self): return _mt.trunc(self)
     def round(self, decimals=0): return _mt.round(self, decimals)
 
+    # activation functions, as torch.nn.functional (ops/activations.py)
+    def gelu(self, approximate="none"): return _act.gelu(self, approximate)
+    def silu(self): return _act.silu(self)
+    def softplus(self, beta=1.0, threshold=20.0): return _act.softplus(self, beta, threshold)
+    def mish(self): return _act.mish(self)
+    def logsigmoid(self): return _act.logsigmoid(self)
+    def softsign(self): return _act.softsign(self)
+    def elu(self, alpha=1.0): return _act.elu(self, alpha)
+    def selu(self): return _act.selu(self)
+    def celu(self, alpha=1.0): return _act.celu(self, alpha)
+    def hardtanh(self, min_val=-1.0, max_val=1.0): return _act.hardtanh(self, min_val, max_val)
+    def relu6(self): return _act.relu6(self)
+    def hardsigmoid(self): return _act.hardsigmoid(self)
+    def hardswish(self): return _act.hardswish(self)
+
     # reductions over `axis` (None: all, an int or a tuple; PyTorch's dim=/keepdim= too) (ops/reductions.py)
     def sum(self, axis=None, keepdims=False, **dim): return _red.reduce_sum(self, axis, keepdims, **dim)
     def mean(self, axis=None, keepdims=False, **dim): return _red.mean(self, axis, keepdims, **dim)
@@ -457,5 +472,5 @@ def _document(cls, modules):
 
 # The ops modules import Tensor: they load once the class exists.
 from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
-from .ops import math as _mt, logic as _lg  # noqa: E402
-_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt, "_lg": _lg})
+from .ops import math as _mt, logic as _lg, activations as _act  # noqa: E402
+_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt, "_lg": _lg, "_act": _act})

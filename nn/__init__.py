@@ -7,6 +7,8 @@ from .module import Module
 from .containers import ModuleList, ModuleDict
 from .layers import Linear, Maxout, Dropout, Sequential, MLP
 from .activations import Sigmoid, Tanh, ReLU, LeakyReLU, PReLU, Softmax, Identity
+from .activations import (GELU, SiLU, Softplus, ELU, SELU, CELU, Mish, Hardtanh, Hardsigmoid, Hardswish, ReLU6,
+                          LogSigmoid, Softsign)
 from .activations import sigmoid, tanh, relu, leaky_relu, prelu, softmax, identity
 from .summary import summary
 from .serialization import save, load

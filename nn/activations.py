@@ -1,11 +1,16 @@
-"""Activation functions (work on Tensor and, where a Value method exists, on Value) and their modules.
+"""Activation functions and their modules, and REGISTRY: the one table of activation names nn reads.
 
-Each is a composition of engine ops, so gradients come from the graph. `Maxout` is a layer with
-weights and lives in `nn.layers`.
+sigmoid, tanh, relu and leaky_relu work on Tensor and Value; gelu, silu, softplus, ... are autograd's
+primitives (Tensor or array-like). `Maxout` is a layer with weights and lives in `nn.layers`.
+nn.MLP, nn.scalar, nn.init (default inits) and the CLI's --activation all look names up in REGISTRY.
 """
+from typing import NamedTuple
+
 import numpy as np
 
 from autograd import Tensor
+from autograd import celu, elu, gelu, hardsigmoid, hardswish, hardtanh, logsigmoid, mish, relu6, selu, silu
+from autograd import softplus, softsign
 
 from .module import Module
 
@@ -35,9 +40,14 @@ def prelu(x, alpha):
     return x.relu() - alpha * (-x).relu()
 
 
-def softmax(x, axis=-1):
-    """e^x / sum(e^x) along `axis` (stable)."""
-    return x.softmax(axis)
+def softmax(x, axis=None, **dim):
+    """e^x / sum(e^x) along `axis` (default -1; PyTorch's dim= too), stable."""
+    return x.softmax(axis, **dim)
+
+
+def log_softmax(x, axis=None, **dim):
+    """x - log(sum(e^x)) along `axis` (default -1; PyTorch's dim= too), stable."""
+    return x.log_softmax(axis, **dim)
 
 
 def identity(x):
@@ -118,16 +128,183 @@ class Identity(Module):
         return x
 
 
-FUNCTIONS = {"sigmoid": sigmoid, "tanh": tanh, "relu": relu, "leaky_relu": leaky_relu, "identity": identity}
-MODULES = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "leaky_relu": LeakyReLU, "prelu": PReLU,
-           "identity": Identity}
-NAMES = sorted(set(MODULES) | {"maxout"})
+def _refuse_inplace(module, inplace):
+    if inplace:
+        raise ValueError(f"nn.{module}: inplace=True is not supported; graphgrad's activations always return a "
+                         "new tensor (drop the argument)")
+
+
+class GELU(Module):
+    """Module form of `gelu`: x Phi(x), or its tanh approximation with approximate='tanh'."""
+
+    def __init__(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"nn.GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
+
+    def forward(self, x):
+        return gelu(x, self.approximate)
+
+    def extra_repr(self):
+        return f"approximate={self.approximate!r}"
+
+
+class Softplus(Module):
+    """Module form of `softplus`: log(1 + e^(beta x)) / beta, linear where beta x > threshold."""
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        if beta == 0:
+            raise ValueError("nn.Softplus: beta must be nonzero")
+        self.beta, self.threshold = float(beta), float(threshold)
+
+    def forward(self, x):
+        return softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self):
+        return f"beta={self.beta:g}, threshold={self.threshold:g}"
+
+
+class _Alpha(Module):
+    """ELU and CELU: one `alpha`; `inplace` is accepted as in PyTorch, but only False."""
+
+    def __init__(self, alpha=1.0, inplace=False):
+        _refuse_inplace(type(self).__name__, inplace)
+        self.alpha = float(alpha)
+
+    def forward(self, x):
+        return self._fn(x, self.alpha)
+
+    def extra_repr(self):
+        return f"alpha={self.alpha:g}"
+
+
+class ELU(_Alpha):
+    """Module form of `elu`: x for x > 0, alpha (e^x - 1) otherwise."""
+    _fn = staticmethod(elu)
+
+
+class CELU(_Alpha):
+    """Module form of `celu`: x for x > 0, alpha (e^(x/alpha) - 1) otherwise."""
+    _fn = staticmethod(celu)
+
+    def __init__(self, alpha=1.0, inplace=False):
+        if alpha == 0:
+            raise ValueError("nn.CELU: alpha must be nonzero (it divides: alpha (e^(x/alpha) - 1))")
+        super().__init__(alpha, inplace)
+
+
+class Hardtanh(Module):
+    """Module form of `hardtanh`: x clipped to [min_val, max_val]."""
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        _refuse_inplace("Hardtanh", inplace)
+        if not min_val <= max_val:
+            raise ValueError(f"nn.Hardtanh: min_val {min_val} must not be greater than max_val {max_val}")
+        self.min_val, self.max_val = float(min_val), float(max_val)
+
+    def forward(self, x):
+        return hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self):
+        return f"min_val={self.min_val:g}, max_val={self.max_val:g}"
+
+
+class _Plain(Module):
+    """A parameter-free activation whose forward is `_fn`; `inplace` is accepted as in PyTorch, but only False."""
+
+    def __init__(self, inplace=False):
+        _refuse_inplace(type(self).__name__, inplace)
+
+    def forward(self, x):
+        return self._fn(x)
+
+
+class SiLU(_Plain):
+    """Module form of `silu`: x sigmoid(x)."""
+    _fn = staticmethod(silu)
+
+
+class SELU(_Plain):
+    """Module form of `selu`: scale * elu(x, alpha) with the self-normalizing constants."""
+    _fn = staticmethod(selu)
+
+
+class Mish(_Plain):
+    """Module form of `mish`: x tanh(softplus(x))."""
+    _fn = staticmethod(mish)
+
+
+class ReLU6(_Plain):
+    """Module form of `relu6`: min(max(x, 0), 6)."""
+    _fn = staticmethod(relu6)
+
+
+class Hardsigmoid(_Plain):
+    """Module form of `hardsigmoid`: relu6(x + 3) / 6."""
+    _fn = staticmethod(hardsigmoid)
+
+
+class Hardswish(_Plain):
+    """Module form of `hardswish`: x relu6(x + 3) / 6."""
+    _fn = staticmethod(hardswish)
+
+
+class LogSigmoid(Module):
+    """Module form of `logsigmoid`: log(sigmoid(x))."""
+
+    def forward(self, x):
+        return logsigmoid(x)
+
+
+class Softsign(Module):
+    """Module form of `softsign`: x / (1 + |x|)."""
+
+    def forward(self, x):
+        return softsign(x)
+
+
+# --- the registry --------------------------------------------------------------------------------------
+class Activation(NamedTuple):
+    """What nn needs to know about an activation name."""
+    function: object    # the elementwise function of a Tensor; None if it has learned weights or is a layer
+    module: type        # the Module class put after a hidden layer
+    scalar: bool        # whether Value has it, so nn.scalar layers can use it
+    init: str           # the default initializer (an nn.init name) of the weights feeding it
+
+
+_HE, _GLOROT = "kaiming_normal", "xavier_normal"      # He for the ReLU family, Glorot where it is ~linear at 0
+REGISTRY = {
+    "relu": Activation(relu, ReLU, True, _HE),
+    "tanh": Activation(tanh, Tanh, True, _GLOROT),
+    "sigmoid": Activation(sigmoid, Sigmoid, True, _GLOROT),
+    "leaky_relu": Activation(leaky_relu, LeakyReLU, True, _HE),
+    "prelu": Activation(None, PReLU, False, _HE),
+    "maxout": Activation(None, Identity, False, _HE),            # the Maxout layer itself takes the max
+    "identity": Activation(identity, Identity, True, _GLOROT),
+    "gelu": Activation(gelu, GELU, False, _HE),
+    "silu": Activation(silu, SiLU, False, _HE),
+    "mish": Activation(mish, Mish, False, _HE),
+    "softplus": Activation(softplus, Softplus, False, _HE),
+    "elu": Activation(elu, ELU, False, _HE),
+    "celu": Activation(celu, CELU, False, _HE),
+    "selu": Activation(selu, SELU, False, "calibrated"),         # LeCun normal: what SELU's fixed point assumes
+    "relu6": Activation(relu6, ReLU6, False, _HE),
+    "hardswish": Activation(hardswish, Hardswish, False, _HE),
+    "hardtanh": Activation(hardtanh, Hardtanh, False, _GLOROT),
+    "hardsigmoid": Activation(hardsigmoid, Hardsigmoid, False, _GLOROT),
+    "softsign": Activation(softsign, Softsign, False, _GLOROT),
+    "logsigmoid": Activation(logsigmoid, LogSigmoid, False, _GLOROT),
+}
+NAMES = sorted(REGISTRY)
+SCALAR_NAMES = sorted(name for name, a in REGISTRY.items() if a.scalar)
+FUNCTIONS = {name: a.function for name, a in REGISTRY.items() if a.function is not None}
+MODULES = {name: a.module for name, a in REGISTRY.items() if name != "maxout"}
 
 
 def check_name(activation):
     """`activation` lower-cased (None means 'identity'), or a ValueError listing the known names."""
     name = "identity" if activation is None else str(activation).lower()
-    if name not in NAMES:
+    if name not in REGISTRY:
         raise ValueError(f"unknown activation {activation!r}; use one of {NAMES}")
     return name
 
@@ -139,3 +316,13 @@ def function(activation):
         raise ValueError(f"activation {name!r} has parameters or mixes units, so it has no plain function; "
                          f"elementwise ones are {sorted(FUNCTIONS)}")
     return FUNCTIONS[name]
+
+
+def module(activation, negative_slope=0.01, dtype=np.float64):
+    """A fresh module for a hidden layer, by name (leaky_relu takes negative_slope; prelu's slope has dtype)."""
+    cls = REGISTRY[check_name(activation)].module
+    if cls is LeakyReLU:
+        return LeakyReLU(negative_slope)
+    if cls is PReLU:
+        return PReLU(dtype=dtype)
+    return cls()

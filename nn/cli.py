@@ -17,6 +17,7 @@ from .cli_checks import (FALLBACK_MEMORY, MAX_BATCH_SIZE, MAX_DEPTH, MAX_EPOCHS,
 from .cli_graph import write_graph
 from .fit import evaluate, fit, predict
 from .layers import MLP
+from .activations import REGISTRY as _ACTIVATIONS
 
 DATASETS = {                                  # name -> (X, y) from a seed; 2-D sets have 300 points
     "spiral": lambda seed: data.spiral(100, 3, seed=seed),
@@ -26,7 +27,7 @@ DATASETS = {                                  # name -> (X, y) from a seed; 2-D 
     "blobs": lambda seed: data.blobs(300, centers=3, std=1.5, seed=seed),
     "digits": lambda seed: data.load_digits(return_split=False),
 }
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu", "prelu", "maxout")
+ACTIVATIONS = tuple(_ACTIVATIONS)             # every hidden activation nn.MLP has, from nn.activations.REGISTRY
 OPTIMIZERS = {"sgd": lambda ps, lr: optim.SGD(ps, lr), "momentum": lambda ps, lr: optim.SGD(ps, lr, momentum=0.9),
               "adam": lambda ps, lr: optim.Adam(ps, lr), "rmsprop": lambda ps, lr: optim.RMSprop(ps, lr)}
 LEARNING_RATES = {"sgd": 0.3, "momentum": 0.05, "adam": 0.01, "rmsprop": 0.01}

@@ -12,6 +12,10 @@ import numpy as np
 import autograd
 from autograd import Tensor, Value
 
+# the activations, so that nn.F has what torch.nn.functional users reach for
+from .activations import (relu, sigmoid, tanh, leaky_relu, softmax, log_softmax, gelu, silu, softplus,  # noqa: F401
+                          mish, logsigmoid, softsign, elu, selu, celu, hardtanh, relu6, hardsigmoid, hardswish)
+
 _REDUCTIONS = ("mean", "sum", "none")
 
 

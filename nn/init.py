@@ -8,6 +8,8 @@ import numpy as np
 
 from autograd import default_rng
 
+from .activations import REGISTRY
+
 
 def _fans(shape):
     """(fan_in, fan_out) of a weight of `shape` stored (in, out)."""
@@ -77,10 +79,9 @@ INITIALIZERS = {
     "kaiming_normal": kaiming_normal, "kaiming_uniform": kaiming_uniform, "he": kaiming_normal,
 }
 
-# the default per activation: He for the ReLU family, Glorot where the unit is (near) linear at 0
-DEFAULT_FOR = {"relu": "kaiming_normal", "leaky_relu": "kaiming_normal", "prelu": "kaiming_normal",
-               "maxout": "kaiming_normal", "tanh": "xavier_normal", "sigmoid": "xavier_normal",
-               "identity": "xavier_normal"}
+# the default per activation, from nn.activations.REGISTRY: He for the ReLU family, Glorot where the unit is
+# (near) linear at 0
+DEFAULT_FOR = {name: a.init for name, a in REGISTRY.items()}
 
 
 def get(init):

@@ -125,13 +125,7 @@ class Sequential(Module):
 
 def hidden_activation(name, negative_slope=0.01, dtype=np.float64):
     """A fresh activation module for a hidden layer, by name (a learned slope gets the layers' dtype)."""
-    if name == "leaky_relu":
-        return activations.LeakyReLU(negative_slope)
-    if name == "maxout":
-        return activations.Identity()            # the Maxout layer itself takes the max
-    if name == "prelu":
-        return activations.PReLU(dtype=dtype)
-    return activations.MODULES[name]()
+    return activations.module(name, negative_slope, dtype)
 
 
 class MLP(Module):
@@ -139,18 +133,15 @@ class MLP(Module):
 
     def __init__(self, nin, sizes, activation="relu", dropout=0.0, bias=True, init=None, rng=None,
                  dtype=np.float64, negative_slope=0.01, pieces=2):
-        sizes = _check_sizes(nin, sizes)
+        shapes = layer_shapes(nin, sizes)
         name = activations.check_name(activation)
-        self.nin, self.sizes, self.activation, self.bias = nin, sizes, name, bias
+        self.nin, self.sizes, self.activation, self.bias = nin, [n for _, n, _ in shapes], name, bias
         self.negative_slope = negative_slope
         rng = autograd.default_rng(rng)
         init = initializers.for_activation(name) if init is None else init
-        dims = [nin] + sizes
-        last = len(sizes) - 1
-        self.layers = [Maxout(dims[i], dims[i + 1], pieces, bias, init, rng, dtype)
-                       if name == "maxout" and i < last else
-                       Linear(dims[i], dims[i + 1], bias, init, rng, dtype) for i in range(len(sizes))]
-        self.acts = [hidden_activation(name, negative_slope, dtype) for _ in sizes[:-1]]
+        self.layers = [Maxout(n_in, n_out, pieces, bias, init, rng, dtype) if name == "maxout" and hidden else
+                       Linear(n_in, n_out, bias, init, rng, dtype) for n_in, n_out, hidden in shapes]
+        self.acts = [hidden_activation(name, negative_slope, dtype) for _ in shapes[:-1]]
         self.dropout = Dropout(dropout, rng) if dropout else None
 
     def forward(self, x):
@@ -159,6 +150,14 @@ class MLP(Module):
             if self.dropout is not None:
                 x = self.dropout(x)
         return self.layers[-1](x)
+
+
+def layer_shapes(nin, sizes):
+    """[(in, out, hidden)] per layer of an MLP nin -> sizes[0] -> ... -> sizes[-1], checked; hidden: followed
+    by an activation (all but the last). nn.MLP and nn.scalar.MLP both build their layers from it."""
+    sizes = _check_sizes(nin, sizes)
+    dims = [int(nin)] + sizes
+    return [(dims[i], dims[i + 1], i < len(sizes) - 1) for i in range(len(sizes))]
 
 
 def _check_sizes(nin, sizes):

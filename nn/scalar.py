@@ -11,7 +11,7 @@ from autograd import Value, default_rng
 
 from . import activations
 from . import init as initializers
-from .layers import Dropout as _TensorDropout, MLP as _TensorMLP, _check_sizes
+from .layers import Dropout as _TensorDropout, MLP as _TensorMLP, layer_shapes
 from .module import Module, _shape_dtype
 
 
@@ -26,12 +26,12 @@ def _grid(arr, label):
 def _activation(activation, negative_slope):
     """(name, function) for an elementwise activation a Value supports."""
     name = activations.check_name(activation)
-    if name not in activations.FUNCTIONS:
-        raise ValueError(f"scalar layers support the activations {sorted(activations.FUNCTIONS)}, got {name!r} "
-                         "(use the tensor nn.MLP for prelu and maxout)")
+    if not activations.REGISTRY[name].scalar:
+        raise ValueError(f"scalar layers support the activations {activations.SCALAR_NAMES}, got {name!r} "
+                         f"(Value has no {name}; the tensor nn.MLP has every activation)")
     if name == "leaky_relu":
         return name, lambda v: v.leaky_relu(negative_slope)
-    return name, activations.FUNCTIONS[name]
+    return name, activations.REGISTRY[name].function
 
 
 def _one_sample(x, nin, module):
@@ -121,16 +121,14 @@ class MLP(Module):
 
     def __init__(self, nin, sizes, activation="relu", dropout=0.0, bias=True, init=None, rng=None,
                  negative_slope=0.01):
-        sizes = _check_sizes(nin, sizes)
+        shapes = layer_shapes(nin, sizes)
         name, _ = _activation(activation, negative_slope)
-        self.nin, self.sizes, self.activation, self.bias = nin, sizes, name, bias
+        self.nin, self.sizes, self.activation, self.bias = nin, [n for _, n, _ in shapes], name, bias
         self.negative_slope = negative_slope
         rng = default_rng(rng)
         init = initializers.for_activation(name) if init is None else init
-        dims = [nin] + sizes
-        last = len(sizes) - 1
-        self.layers = [Layer(dims[i], dims[i + 1], name if i < last else "identity", bias, init, rng,
-                             negative_slope) for i in range(len(sizes))]
+        self.layers = [Layer(n_in, n_out, name if hidden else "identity", bias, init, rng, negative_slope)
+                       for n_in, n_out, hidden in shapes]
         self.dropout = Dropout(dropout, rng) if dropout else None
 
     def forward(self, x):

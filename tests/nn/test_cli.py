@@ -284,7 +284,7 @@ def test_a_failed_run_removes_the_folders_it_made_and_raises(tmp_path, monkeypat
 # --- bad arguments ------------------------------------------------------------------------------
 BAD = [
     (["--dataset", "mnist"], "invalid choice: 'mnist'"),
-    (["--activation", "gelu"], "invalid choice: 'gelu'"),
+    (["--activation", "swish"], "invalid choice: 'swish'"),
     (["--optimizer", "lbfgs"], "invalid choice: 'lbfgs'"),
     (["--engine", "gpu"], "invalid choice: 'gpu'"),
     (["--lr", "-0.1"], "--lr: must be a finite number > 0"),

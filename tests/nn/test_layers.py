@@ -75,7 +75,8 @@ def test_mlp_activation_names():
     assert nn.MLP(2, [3, 1], activation="leaky_relu", negative_slope=0.2).acts[0].negative_slope == 0.2
     assert isinstance(nn.MLP(2, [3, 1], activation="maxout").layers[0], nn.Maxout)
     assert isinstance(nn.MLP(2, [3, 1], activation="maxout").layers[1], nn.Linear)
-    with pytest.raises(ValueError, match=r"unknown activation 'swish'; use one of \['identity', 'leaky_relu'"):
+    with pytest.raises(ValueError, match=r"unknown activation 'swish'; use one of "
+                                         r"\['celu', 'elu', 'gelu', .*'identity', 'leaky_relu'"):
         nn.MLP(2, [3, 1], activation="swish")
     with pytest.raises(ValueError, match=r"sizes\[1\] must be a positive int, got 0"):
         nn.MLP(2, [3, 0])
