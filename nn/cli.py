@@ -124,7 +124,7 @@ def parse_args(argv=None, prog=None):
     --out is checked by main, as checking it creates the folder."""
     parser = build_parser(prog)
     args = parser.parse_args(argv)
-    if args.engine == "scalar" and args.activation in ("prelu", "maxout"):
+    if args.engine == "scalar" and not _ACTIVATIONS[args.activation].scalar:
         parser.error(f"--activation {args.activation} needs --engine tensor (scalar layers have no {args.activation})")
     if args.animate and args.dataset == "digits":
         parser.error("--animate draws decision regions in the plane; digits has 64 features (use a 2-D data set)")

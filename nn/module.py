@@ -28,7 +28,7 @@ class _Recorders(threading.local):
 _recorders = _Recorders()
 
 
-def _shape_dtype(p):
+def shape_and_dtype(p):
     """(shape, dtype) of a parameter as its state_dict entry has them."""
     if isinstance(p, Tensor):
         return p.shape, p.dtype
@@ -130,7 +130,7 @@ class Module:
 
     def num_parameters(self):
         """The number of learnable scalars."""
-        return sum(int(np.prod(_shape_dtype(p)[0])) for _, p in self.named_parameters())
+        return sum(int(np.prod(shape_and_dtype(p)[0])) for _, p in self.named_parameters())
 
     # --- training state -----------------------------------------------------------------------
     def zero_grad(self):
@@ -225,7 +225,7 @@ def _key_error(cls, missing, unexpected):
 
 def _checked(name, p, value):
     """`value` as an array fit for parameter `p`, or a ValueError naming the key, shapes and dtypes."""
-    shape, dtype = _shape_dtype(p)
+    shape, dtype = shape_and_dtype(p)
     arr = value.data if isinstance(value, Tensor) else np.asarray(value)
     if arr.shape != shape:
         raise ValueError(f"load_state_dict: '{name}' has shape {arr.shape} in the state_dict but the "

@@ -12,7 +12,7 @@ from autograd import Value, default_rng
 from . import activations
 from . import init as initializers
 from .layers import Dropout as _TensorDropout, MLP as _TensorMLP, layer_shapes
-from .module import Module, _shape_dtype
+from .module import Module, shape_and_dtype
 
 
 def _grid(arr, label):
@@ -156,6 +156,6 @@ class MLP(Module):
 
 def copy_weights(src, dst):
     """Copy src's parameters into dst by name (tensor <-> scalar), cast to dst's dtypes; returns dst."""
-    dtypes = {name: _shape_dtype(p)[1] for name, p in dst.named_parameters()}
+    dtypes = {name: shape_and_dtype(p)[1] for name, p in dst.named_parameters()}
     dst.load_state_dict({k: v.astype(dtypes.get(k, v.dtype)) for k, v in src.state_dict().items()})
     return dst

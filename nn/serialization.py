@@ -16,7 +16,6 @@ import zlib
 
 import numpy as np
 
-from autograd import Tensor
 from autograd.fileio import write_file
 
 MARKER = "__graphgrad_state_dict__"      # an entry every saved file carries, so foreign .npz files are refused
@@ -86,7 +85,8 @@ def _read(path, max_bytes=MAX_BYTES):
 
 def _read_into(path, model, strict):
     """{name: array} of the entries `model` has, after checking names, shapes and dtypes against it."""
-    expected = {name: _shape_dtype(p) for name, p in model.named_state()}
+    from .module import shape_and_dtype          # (module imports this file: import when used)
+    expected = {name: shape_and_dtype(p) for name, p in model.named_state()}
     with _open(path) as z:
         members = _members(path, z)
         missing = [k for k in expected if k not in members]
@@ -98,13 +98,6 @@ def _read_into(path, model, strict):
         for name in wanted:
             _match(path, name, headers[name], *expected[name])
         return {name: _data(path, z, name, members[name], headers[name]) for name in wanted}
-
-
-def _shape_dtype(p):
-    """(shape, dtype) of a parameter's state_dict entry: a Tensor's own, float64 for Values."""
-    if isinstance(p, Tensor):
-        return p.shape, p.dtype
-    return np.shape(p), np.dtype(np.float64)
 
 
 def _key_error(path, cls, missing, unexpected):

@@ -362,3 +362,9 @@ def test_bad_arguments_in_process_exit_2_with_one_line(tmp_path, monkeypatch, ca
     assert err.count("\n") == 1 and err.startswith("graphgrad: error:") and message in err
     assert out == ""                                                  # no data or model line: nothing ran
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]    # no folder made, not even ./out
+
+
+def test_an_activation_the_scalar_engine_lacks_is_refused_before_training(capsys):
+    with pytest.raises(SystemExit) as e:
+        cli.parse_args(["--engine", "scalar", "--activation", "gelu"])
+    assert e.value.code == 2 and "needs --engine tensor" in capsys.readouterr().err
