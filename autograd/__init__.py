@@ -20,6 +20,9 @@ from .ops.elementwise import (add, sub, mul, div, power as pow, neg, exp, log, s
                               absolute as abs, leaky_relu, clip, maximum, minimum, where)
 from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, reduce_min as min, logsumexp,
                              softmax, log_softmax)
+from .ops.statistics import (std, prod, norm, argmax, argmin, reduce_any as any, reduce_all as all,
+                             count_nonzero)
+from .ops.scans import cumsum, cumprod, cummax, cummin
 from .ops.shape import concatenate, stack
 from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
@@ -31,6 +34,7 @@ __all__ = [
     "add", "sub", "mul", "div", "pow", "neg", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "abs", "leaky_relu",
     "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
+    "std", "prod", "norm", "argmax", "argmin", "any", "all", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin",
     "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
 ]
 
