@@ -171,11 +171,13 @@ NANS = np.array([[1.0, nan, 3.0, nan], [inf, 2.0, -inf, 0.0], [-inf, 5.0, 1.0, 2
 ZERO_ROW = np.array([[0.0, 0.0, 0.0], [0.0, 3.0, -4.0]])
 SMOOTH = np.array([[1.5, -2.0, 3.0, 0.5], [0.25, 1.0, -3.0, 2.0]])
 EMPTY0, EMPTY1 = np.zeros((0, 3)), np.zeros((2, 0))
+NAMED = [("zeros", ZEROS), ("ties", TIES), ("nans", NANS), ("empty (0, 3)", EMPTY0), ("empty (2, 0)", EMPTY1)]
 
-NORM_CASES = [(f"norm p={p} {d}", lambda t, p=p, d=d: t.norm(p, **d), x, second)
+NORM_CASES = [(f"norm p={p} {d} {name}", lambda t, p=p, d=d: t.norm(p, **d), x, second)
               for p in [2, "fro", 1, inf, -inf, 0, 0.5, 1.5, 3]
               for d in [{}, {"dim": 1}, {"dim": (0, 1), "keepdim": True}, {"dim": -2}]
-              for x, second in [(ZERO_ROW, False), (TIES, False), (SMOOTH, p not in (inf, -inf, 0))]]
+              for name, x, second in [("zero row", ZERO_ROW, False), ("ties", TIES, False),
+                                      ("smooth", SMOOTH, p not in (inf, -inf, 0))]]
 CASES = NORM_CASES + [
     ("std all", lambda t: t.std(correction=1), ZEROS, True),
     ("std dim=1 keepdim", lambda t: t.std(dim=1, keepdim=True, correction=0), TIES, False),  # a constant row
@@ -192,18 +194,19 @@ CASES = NORM_CASES + [
     ("prod all, no zero", lambda t: t.prod(), SMOOTH, True),
     ("prod nan", lambda t: t.prod(dim=1), NANS[:2], False),
     ("prod empty", lambda t: t.prod(dim=1), EMPTY1, False),
-    *[(f"{op} dim={d}", lambda t, op=op, d=d: getattr(t, op)(dim=d), x, True)
-      for op in ("cumsum", "cumprod", "cummax", "cummin") for d in (0, 1, -1) for x in (ZEROS, TIES)],
+    *[(f"{op} dim={d} {name}", lambda t, op=op, d=d: getattr(t, op)(dim=d), x, True)
+      for op in ("cumsum", "cumprod", "cummax", "cummin") for d in (0, 1, -1) for name, x in NAMED[:2]],
     *[(f"{op} nan", lambda t, op=op: getattr(t, op)(dim=1), NANS, False) for op in ("cumsum", "cummax", "cummin")],
     ("cumprod nan, inf", lambda t: t.cumprod(dim=1), np.array([[1.0, nan, 3.0, nan], [0.0, inf, 2.0, 3.0]]), False),
-    *[(f"{op} empty", lambda t, op=op: getattr(t, op)(dim=0), x, False)
-      for op in ("cumsum", "cumprod", "cummax", "cummin") for x in (EMPTY0, EMPTY1)],
-    *[(f"{op} {d}", lambda t, op=op, d=d: getattr(t, op)(**d), x, False) for op in ("argmax", "argmin")
-      for d in [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": -1}, {"keepdim": True}] for x in (TIES, NANS)],
-    *[(f"{op} {d}", lambda t, op=op, d=d: getattr(t, op)(**d), x, False) for op in ("any", "all")
-      for d in [{}, {"dim": 1}, {"dim": 0, "keepdim": True}] for x in (ZEROS, NANS, EMPTY0)],
-    *[(f"count_nonzero {d}", lambda t, d=d: t.count_nonzero(**d), x, False)
-      for d in [{}, {"dim": 1}, {"dim": (0, -1)}] for x in (ZEROS, NANS, EMPTY0)],
+    *[(f"{op} {name}", lambda t, op=op: getattr(t, op)(dim=0), x, False)
+      for op in ("cumsum", "cumprod", "cummax", "cummin") for name, x in NAMED[3:]],
+    *[(f"{op} {d} {name}", lambda t, op=op, d=d: getattr(t, op)(**d), x, False) for op in ("argmax", "argmin")
+      for d in [{}, {"dim": 1}, {"dim": 0, "keepdim": True}, {"dim": -1}, {"keepdim": True}]
+      for name, x in NAMED[1:3]],
+    *[(f"{op} {d} {name}", lambda t, op=op, d=d: getattr(t, op)(**d), x, False) for op in ("any", "all")
+      for d in [{}, {"dim": 1}, {"dim": 0, "keepdim": True}] for name, x in NAMED[::2][:3]],
+    *[(f"count_nonzero {d} {name}", lambda t, d=d: t.count_nonzero(**d), x, False)
+      for d in [{}, {"dim": 1}, {"dim": (0, -1)}] for name, x in NAMED[::2][:3]],
 ]
 
 
