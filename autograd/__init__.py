@@ -25,6 +25,10 @@ from .ops.elementwise import (add, sub, mul, div, power, power as pow, neg, exp,
 from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, reduce_min as min, logsumexp,
                              softmax, log_softmax)
 from .ops.shape import concatenate, concatenate as cat, stack
+from .ops.statistics import (std, prod, norm, argmax, argmin, reduce_any as any, reduce_all as all,
+                             count_nonzero)
+from .ops.scans import cumsum, cumprod, cummax, cummin
+from .ops.shape import concatenate, stack
 from .ops.linalg import matmul
 from .ops.fused import linear, softmax_cross_entropy
 from .ops.elementwise import clip as clamp
@@ -56,6 +60,8 @@ __all__ = [
     "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "isnan", "isinf", "isfinite",
     "gelu", "silu", "softplus", "mish", "logsigmoid", "softsign", "elu", "selu", "celu", "hardtanh", "relu6",
     "hardsigmoid", "hardswish",
+    "std", "prod", "norm", "argmax", "argmin", "any", "all", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin",
+    "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
 ]
 
 

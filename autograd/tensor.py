@@ -321,6 +321,22 @@ class Tensor:
     def softmax(self, axis=None, **dim): return _red.softmax(self, axis, **dim)
     def log_softmax(self, axis=None, **dim): return _red.log_softmax(self, axis, **dim)
 
+    # more reductions; argmax/argmin, any/all and count_nonzero give constants (ops/statistics.py)
+    def std(self, axis=None, keepdims=False, ddof=0, **dim): return _st.std(self, axis, keepdims, ddof, **dim)
+    def prod(self, axis=None, keepdims=False, **dim): return _st.prod(self, axis, keepdims, **dim)
+    def norm(self, p="fro", axis=None, keepdims=False, **dim): return _st.norm(self, p, axis, keepdims, **dim)
+    def argmax(self, axis=None, keepdims=False, **dim): return _st.argmax(self, axis, keepdims, **dim)
+    def argmin(self, axis=None, keepdims=False, **dim): return _st.argmin(self, axis, keepdims, **dim)
+    def any(self, axis=None, keepdims=False, **dim): return _st.reduce_any(self, axis, keepdims, **dim)
+    def all(self, axis=None, keepdims=False, **dim): return _st.reduce_all(self, axis, keepdims, **dim)
+    def count_nonzero(self, axis=None, keepdims=False, **dim): return _st.count_nonzero(self, axis, keepdims, **dim)
+
+    # scans along one axis (None: the flattened tensor); cummax/cummin give (values, indices) (ops/scans.py)
+    def cumsum(self, axis=None, **dim): return _sc.cumsum(self, axis, **dim)
+    def cumprod(self, axis=None, **dim): return _sc.cumprod(self, axis, **dim)
+    def cummax(self, axis=None, **dim): return _sc.cummax(self, axis, **dim)
+    def cummin(self, axis=None, **dim): return _sc.cummin(self, axis, **dim)
+
     # shape and indexing: results share memory with the input where numpy's do (ops/shape.py)
     def reshape(self, *shape): return _sh.reshape(self, *shape)
     def transpose(self, *axes): return _sh.transpose(self, *axes)
@@ -472,5 +488,6 @@ def _document(cls, modules):
 
 # The ops modules import Tensor: they load once the class exists.
 from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
-from .ops import math as _mt, logic as _lg, activations as _act  # noqa: E402
-_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt, "_lg": _lg, "_act": _act})
+from .ops import math as _mt, logic as _lg, activations as _act, statistics as _st, scans as _sc  # noqa: E402
+_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt, "_lg": _lg, "_act": _act,
+                   "_st": _st, "_sc": _sc})
