@@ -22,6 +22,8 @@ from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, re
                              softmax, log_softmax)
 from .ops.shape import concatenate, stack
 from .ops.linalg import matmul
+from .ops.indexing import (take_along_axis, gather, index_select, put_along_axis, scatter, scatter_add,
+                           masked_fill)
 from .ops.fused import linear, softmax_cross_entropy
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
+    "take_along_axis", "gather", "index_select", "put_along_axis", "scatter", "scatter_add", "masked_fill",
 ]
 
 

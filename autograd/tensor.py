@@ -2,7 +2,7 @@
 
 This file is the index of the Tensor API: every method is one line in the class body naming the
 function that computes it; the math and the vjp of each op live side by side in `autograd/ops/`
-(elementwise, reductions, shape, linalg, inplace), one hop away.
+(elementwise, reductions, shape, indexing, linalg, inplace), one hop away.
 Rules that keep gradients honest:
 - `Tensor(data)` copies `data` (like `torch.tensor`); `from_numpy` shares memory on purpose.
 - integer or bool data asked to `requires_grad=True` becomes float64 (a gradient needs a float);
@@ -273,6 +273,15 @@ class Tensor:
     def expand_dims(self, axis): return _sh.unsqueeze(self, axis)
     def __getitem__(self, index): return _sh.getitem(self, index)
 
+    # indexing along an axis with integer arrays; writes are out of place (ops/indexing.py)
+    def take_along_axis(self, indices, axis=-1, **dim): return _ix.take_along_axis(self, indices, axis, **dim)
+    def gather(self, axis=None, index=None, **dim): return _ix.gather(self, axis, index, **dim)
+    def index_select(self, axis=None, index=None, **dim): return _ix.index_select(self, axis, index, **dim)
+    def put_along_axis(self, indices, values, axis, **d): return _ix.put_along_axis(self, indices, values, axis, **d)
+    def scatter(self, axis=None, index=None, src=None, **kw): return _ix.scatter(self, axis, index, src, **kw)
+    def scatter_add(self, axis=None, index=None, src=None, **dim): return _ix.scatter_add(self, axis, index, src, **dim)
+    def masked_fill(self, mask, value): return _ix.masked_fill(self, mask, value)
+
     # linear algebra (ops/linalg.py)
     def matmul(self, other): return _la.matmul(self, other)
 
@@ -369,4 +378,5 @@ def _document(cls, modules):
 
 # The ops modules import Tensor: they load once the class exists.
 from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
-_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip})
+from .ops import indexing as _ix  # noqa: E402
+_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_ix": _ix})
