@@ -24,6 +24,8 @@ from .ops.shape import concatenate, stack
 from .ops.linalg import matmul
 from .ops.indexing import (take_along_axis, gather, index_select, put_along_axis, scatter, scatter_add,
                            masked_fill)
+from .ops.layout import (pad, tile, repeat, repeat_interleave, flip, roll, split, chunk, triu, tril,
+                         diagonal)
 from .ops.fused import linear, softmax_cross_entropy
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
     "take_along_axis", "gather", "index_select", "put_along_axis", "scatter", "scatter_add", "masked_fill",
+    "pad", "tile", "repeat", "repeat_interleave", "flip", "roll", "split", "chunk", "triu", "tril", "diagonal",
 ]
 
 

@@ -2,7 +2,7 @@
 
 This file is the index of the Tensor API: every method is one line in the class body naming the
 function that computes it; the math and the vjp of each op live side by side in `autograd/ops/`
-(elementwise, reductions, shape, indexing, linalg, inplace), one hop away.
+(elementwise, reductions, shape, indexing, layout, linalg, inplace), one hop away.
 Rules that keep gradients honest:
 - `Tensor(data)` copies `data` (like `torch.tensor`); `from_numpy` shares memory on purpose.
 - integer or bool data asked to `requires_grad=True` becomes float64 (a gradient needs a float);
@@ -282,6 +282,19 @@ class Tensor:
     def scatter_add(self, axis=None, index=None, src=None, **dim): return _ix.scatter_add(self, axis, index, src, **dim)
     def masked_fill(self, mask, value): return _ix.masked_fill(self, mask, value)
 
+    # layout: padding, copies, reordering, parts, triangles (ops/layout.py); flip, split, chunk, diagonal are views
+    def pad(self, pad_width=None, mode="constant", **kw): return _lo.pad(self, pad_width, mode, **kw)
+    def tile(self, *reps): return _lo.tile(self, *reps)
+    def repeat(self, repeats, axis=None, **dim): return _lo.repeat(self, repeats, axis, **dim)
+    def repeat_interleave(self, repeats, axis=None, **dim): return _lo.repeat_interleave(self, repeats, axis, **dim)
+    def flip(self, axis=None, **dims): return _lo.flip(self, axis, **dims)
+    def roll(self, shift=None, axis=None, **kw): return _lo.roll(self, shift, axis, **kw)
+    def split(self, indices_or_sections=None, axis=None, **kw): return _lo.split(self, indices_or_sections, axis, **kw)
+    def chunk(self, chunks, axis=None, **dim): return _lo.chunk(self, chunks, axis, **dim)
+    def triu(self, k=0, **diagonal): return _lo.triu(self, k, **diagonal)
+    def tril(self, k=0, **diagonal): return _lo.tril(self, k, **diagonal)
+    def diagonal(self, offset=0, axis1=None, axis2=None, **d): return _lo.diagonal(self, offset, axis1, axis2, **d)
+
     # linear algebra (ops/linalg.py)
     def matmul(self, other): return _la.matmul(self, other)
 
@@ -378,5 +391,5 @@ def _document(cls, modules):
 
 # The ops modules import Tensor: they load once the class exists.
 from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
-from .ops import indexing as _ix  # noqa: E402
-_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_ix": _ix})
+from .ops import indexing as _ix, layout as _lo  # noqa: E402
+_document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_ix": _ix, "_lo": _lo})
