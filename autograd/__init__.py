@@ -21,7 +21,7 @@ from .ops.elementwise import (add, sub, mul, div, power as pow, neg, exp, log, s
 from .ops.reductions import (reduce_sum as sum, mean, var, reduce_max as max, reduce_min as min, logsumexp,
                              softmax, log_softmax)
 from .ops.shape import concatenate, stack
-from .ops.linalg import matmul
+from .ops.linalg import matmul, einsum, dot, outer, tensordot
 from .ops.indexing import (take_along_axis, gather, index_select, put_along_axis, scatter, scatter_add,
                            masked_fill)
 from .ops.layout import (pad, tile, repeat, repeat_interleave, flip, roll, split, chunk, triu, tril,
@@ -36,6 +36,7 @@ __all__ = [
     "clip", "maximum", "minimum", "where",
     "sum", "mean", "var", "max", "min", "logsumexp", "softmax", "log_softmax",
     "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
+    "einsum", "dot", "outer", "tensordot",
     "take_along_axis", "gather", "index_select", "put_along_axis", "scatter", "scatter_add", "masked_fill",
     "pad", "tile", "repeat", "repeat_interleave", "flip", "roll", "split", "chunk", "triu", "tril", "diagonal",
 ]

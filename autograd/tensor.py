@@ -297,6 +297,8 @@ class Tensor:
 
     # linear algebra (ops/linalg.py)
     def matmul(self, other): return _la.matmul(self, other)
+    def dot(self, other): return _la.dot(self, other)
+    def outer(self, other): return _la.outer(self, other)
 
     # in place: recorded like PyTorch, or refused (semantics in ops/inplace.py)
     def __iadd__(self, other): return _ip.iadd(self, other)
