@@ -168,8 +168,8 @@ def tensordot(a, b, axes=2, *, dims=None):
     free_a = [d for d in range(a.ndim) if d not in ax_a]
     free_b = [d for d in range(b.ndim) if d not in ax_b]
     m, k, n = (math.prod(s.shape[d] for d in ds) for s, ds in ((a, free_a), (a, ax_a), (b, free_b)))
-    A = a.transpose(*free_a, *ax_a).reshape(m, k)             # (free of a, summed)
-    B = b.transpose(*ax_b, *free_b).reshape(k, n)             # (summed, free of b)
+    A = a.transpose(tuple(free_a + ax_a)).reshape(m, k)       # (free of a, summed)
+    B = b.transpose(tuple(ax_b + free_b)).reshape(k, n)       # (summed, free of b)
     return (A @ B).reshape(tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
 
 
