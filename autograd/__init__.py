@@ -29,7 +29,11 @@ from .ops.statistics import (std, prod, norm, argmax, argmin, reduce_any as any,
                              count_nonzero)
 from .ops.scans import cumsum, cumprod, cummax, cummin
 from .ops.shape import concatenate, stack
-from .ops.linalg import matmul
+from .ops.linalg import matmul, einsum, dot, outer, tensordot
+from .ops.indexing import (take_along_axis, gather, index_select, put_along_axis, scatter, scatter_add,
+                           masked_fill)
+from .ops.layout import (pad, tile, repeat, repeat_interleave, flip, roll, split, chunk, triu, tril,
+                         diagonal)
 from .ops.fused import linear, softmax_cross_entropy
 from .ops.elementwise import clip as clamp
 from .ops.math import (sin, cos, tan, arcsin, arccos, arctan, arcsin as asin, arccos as acos, arctan as atan,
@@ -62,6 +66,9 @@ __all__ = [
     "hardsigmoid", "hardswish",
     "std", "prod", "norm", "argmax", "argmin", "any", "all", "count_nonzero", "cumsum", "cumprod", "cummax", "cummin",
     "concatenate", "stack", "matmul", "linear", "softmax_cross_entropy",
+    "einsum", "dot", "outer", "tensordot",
+    "take_along_axis", "gather", "index_select", "put_along_axis", "scatter", "scatter_add", "masked_fill",
+    "pad", "tile", "repeat", "repeat_interleave", "flip", "roll", "split", "chunk", "triu", "tril", "diagonal",
 ]
 
 

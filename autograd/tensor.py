@@ -2,7 +2,7 @@
 
 This file is the index of the Tensor API: every method is one line in the class body naming the
 function that computes it; the math and the vjp of each op live side by side in `autograd/ops/`
-(elementwise, reductions, shape, linalg, inplace), one hop away.
+(elementwise, reductions, shape, indexing, layout, linalg, inplace), one hop away.
 Rules that keep gradients honest:
 - `Tensor(data)` copies `data` (like `torch.tensor`); `from_numpy` shares memory on purpose.
 - integer or bool data asked to `requires_grad=True` becomes float64 (a gradient needs a float);
@@ -359,8 +359,32 @@ class Tensor:
     def double(self): return _sh.to(self, np.float64)
     def pow(self, exponent): return _ew.power(self, exponent)
 
+    # indexing along an axis with integer arrays; writes are out of place (ops/indexing.py)
+    def take_along_axis(self, indices, axis=-1, **dim): return _ix.take_along_axis(self, indices, axis, **dim)
+    def gather(self, axis=None, index=None, **dim): return _ix.gather(self, axis, index, **dim)
+    def index_select(self, axis=None, index=None, **dim): return _ix.index_select(self, axis, index, **dim)
+    def put_along_axis(self, indices, values, axis, **d): return _ix.put_along_axis(self, indices, values, axis, **d)
+    def scatter(self, axis=None, index=None, src=None, **kw): return _ix.scatter(self, axis, index, src, **kw)
+    def scatter_add(self, axis=None, index=None, src=None, **dim): return _ix.scatter_add(self, axis, index, src, **dim)
+    def masked_fill(self, mask, value): return _ix.masked_fill(self, mask, value)
+
+    # layout: padding, copies, reordering, parts, triangles (ops/layout.py); flip, split, chunk, diagonal are views
+    def pad(self, pad_width=None, mode="constant", **kw): return _lo.pad(self, pad_width, mode, **kw)
+    def tile(self, *reps): return _lo.tile(self, *reps)
+    def repeat(self, repeats, axis=None, **dim): return _lo.repeat(self, repeats, axis, **dim)
+    def repeat_interleave(self, repeats, axis=None, **dim): return _lo.repeat_interleave(self, repeats, axis, **dim)
+    def flip(self, axis=None, **dims): return _lo.flip(self, axis, **dims)
+    def roll(self, shift=None, axis=None, **kw): return _lo.roll(self, shift, axis, **kw)
+    def split(self, indices_or_sections=None, axis=None, **kw): return _lo.split(self, indices_or_sections, axis, **kw)
+    def chunk(self, chunks, axis=None, **dim): return _lo.chunk(self, chunks, axis, **dim)
+    def triu(self, k=0, **diagonal): return _lo.triu(self, k, **diagonal)
+    def tril(self, k=0, **diagonal): return _lo.tril(self, k, **diagonal)
+    def diagonal(self, offset=0, axis1=None, axis2=None, **d): return _lo.diagonal(self, offset, axis1, axis2, **d)
+
     # linear algebra (ops/linalg.py)
     def matmul(self, other): return _la.matmul(self, other)
+    def dot(self, other): return _la.dot(self, other)
+    def outer(self, other): return _la.outer(self, other)
 
     # in place: recorded like PyTorch, or refused (semantics in ops/inplace.py)
     def __iadd__(self, other): return _ip.iadd(self, other)
@@ -489,5 +513,6 @@ def _document(cls, modules):
 # The ops modules import Tensor: they load once the class exists.
 from .ops import elementwise as _ew, reductions as _red, shape as _sh, linalg as _la, inplace as _ip  # noqa: E402
 from .ops import math as _mt, logic as _lg, activations as _act, statistics as _st, scans as _sc  # noqa: E402
+from .ops import indexing as _ix, layout as _lo  # noqa: E402
 _document(Tensor, {"_ew": _ew, "_red": _red, "_sh": _sh, "_la": _la, "_ip": _ip, "_mt": _mt, "_lg": _lg, "_act": _act,
-                   "_st": _st, "_sc": _sc})
+                   "_st": _st, "_sc": _sc, "_ix": _ix, "_lo": _lo})
