@@ -31,7 +31,7 @@ class Tensor:
     label = ""                      # a name for drawings and error messages
     _vcell = None                   # [time, op] of the last in-place change, shared with views and detach()
     _view = None                    # (base, source's _view, step) when this tensor views base's memory
-    _views = None                   # WeakSet of the tensors viewing this one's memory (see ops/shape.py)
+    _views = None                   # weak references to the tensors viewing this one's memory (ops/shape.py)
     _alias = False                  # shares memory with another tensor but is not a view of it (detach, broadcast_to)
     _guarded = False                # an argument autograd.grad differentiates with respect to: no in-place changes
     _retain = False                 # keep .grad of this non-leaf after backward (retain_grad)

@@ -24,6 +24,7 @@ import numpy as np
 from ..engine import graph_lock
 from ..grad_mode import _state
 from ..tensor import Tensor, _index_data, _new
+from .shape import views_of
 
 _lift = Tensor._lift
 
@@ -81,7 +82,7 @@ def _record(self, what, operands, compute):
         region = _derive(self, old)
         new = _put(old, _derive(self, _positions(base.shape)), _fit(compute(region, *operands), region, what), what)
     _take_over(base, _fit(new, base, what), what)
-    for v in list(base._views or ()):       # every view of base (self too) now reads the new value
+    for v in views_of(base):                # every view of base (self too) now reads the new value
         fresh = _derive(v, base)
         _take_graph(v, fresh)
         v.data = fresh.data

@@ -26,11 +26,25 @@ def _make(data, parents, vjp, op, view, writable=True):
         if not src._alias:
             base = src if src._view is None else src._view[0]
             out._view = (base, src._view, view)          # a link: (base, the source's link, this step)
-            views = base._views
-            if views is None:
-                views = base._views = weakref.WeakSet()
-            views.add(out)
+            _remember(base, out)
     return out
+
+
+def _remember(base, view):
+    """Add `view` to base's list of weak references to its views (no callbacks: nothing runs when a view
+    dies, so no signal can be lost in one), pruning the dead ones whenever the list has doubled."""
+    views = base._views
+    if views is None:
+        views = base._views = [0]               # [size after the last pruning, refs...]
+    views.append(weakref.ref(view))
+    if len(views) > 2 * views[0] + 16:
+        views[1:] = [r for r in views[1:] if r() is not None]
+        views[0] = len(views) - 1
+
+
+def views_of(base):
+    """The live tensors that view base's memory."""
+    return [v for v in (r() for r in (base._views or [0])[1:]) if v is not None]
 
 
 def _shape_args(shape):
