@@ -16,3 +16,4 @@ from . import optim, diagnostics
 from .functional import l1_penalty, l2_penalty
 from .fit import fit, evaluate, predict      # nn.fit is the function; the module stays importable as nn.fit
 from . import plot                          # matplotlib itself is imported only when a plot is made
+from .export import to_torch, from_torch, export_onnx      # torch / onnx are imported only when called
