@@ -6,6 +6,8 @@ nn.activations.REGISTRY (graphgrad names its classes as torch.nn does), with the
 alike (`_ARGS`). Maxout has no torch.nn twin: `Maxout` below is one. PReLU with one slope per unit is `PReLU`
 below: torch.nn.PReLU puts the units on dim 1, graphgrad on the last axis (the same for (batch, features)).
 """
+import itertools
+
 import numpy as np
 
 try:
@@ -17,7 +19,10 @@ except ImportError as e:                                # torch is an optional d
 from autograd import Tensor
 
 from .. import activations
-from ..layers import Dropout as _Dropout, Linear as _Linear, Maxout as _Maxout, MLP as _MLP
+from ..layers import MLP as _MLP
+from ..layers import Dropout as _Dropout
+from ..layers import Linear as _Linear
+from ..layers import Maxout as _Maxout
 from ..layers import Sequential as _Sequential
 from ..module import Module
 
@@ -238,7 +243,7 @@ def _as_mlp(mods):
     if any(repr(a) != repr(activations.module(name, slope, dtype)) for a in acts) or (
             maxout and any(m.pieces != pieces for m in layers[:-1])):
         return None
-    if any(a.out_features != b.in_features for a, b in zip(layers, layers[1:])):
+    if any(a.out_features != b.in_features for a, b in itertools.pairwise(layers)):
         return None
     mlp = _MLP(layers[0].in_features, [m.out_features for m in layers], name, drops[0].p if drops else 0.0, bias,
                init="zeros", dtype=dtype, negative_slope=slope, pieces=pieces)
@@ -263,7 +268,7 @@ def _check_in_order(module, model, ours):
             want = module(torch.from_numpy(x)).cpu().numpy()
         with model.training_mode(False):
             got = model(Tensor(x)).data
-    except Exception as e:                              # noqa: BLE001 - any failure means "not in order"
+    except Exception as e:                              # any failure means "not in order"
         raise ValueError(f"from_torch: {type(module).__name__} is not a plain chain of its children: running it "
                          f"and its chain on a (5, {width}) batch failed ({e}); only Sequential-shaped models "
                          "convert") from e

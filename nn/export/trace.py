@@ -40,7 +40,7 @@ def trace(model, example_input):
     first = _run(model, x)
     try:
         second = _run(model, np.concatenate([x[::-1], x[:1]]) * 0.75)
-    except Exception as e:                              # noqa: BLE001 - the model's own error, explained
+    except Exception as e:                              # the model's own error, explained
         raise ValueError(f"{WHO}: the model runs on the example batch of {len(x)} but fails on one of {len(x) + 1} "
                          f"rows ({type(e).__name__}: {e}); the exported model has a dynamic batch axis, so the "
                          "forward must work for any batch size") from e
