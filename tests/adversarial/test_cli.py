@@ -172,7 +172,8 @@ def test_ctrl_c_during_training_writes_nothing_and_removes_the_new_folder(cwd):
     before = tree(cwd)
     proc = subprocess.Popen([sys.executable, "-m", "nn", "--epochs", "1000000", "--out", "new/out",
                              "--no-progress"], cwd=cwd, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True,    # a background shell ignores SIGINT, and children inherit that: undo it
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines = [proc.stdout.readline(), proc.stdout.readline()]   # "data ...", then "model ...": training next
         assert lines[1].startswith("model"), lines
