@@ -12,7 +12,7 @@ from .activations import (GELU, SiLU, Softplus, ELU, SELU, CELU, Mish, Hardtanh,
 from .activations import sigmoid, tanh, relu, leaky_relu, prelu, softmax, identity
 from .summary import summary
 from .serialization import save, load
-from . import optim, diagnostics
+from . import optim, diagnostics, utils
 from .functional import l1_penalty, l2_penalty
 from .fit import fit, evaluate, predict      # nn.fit is the function; the module stays importable as nn.fit
 from . import plot                          # matplotlib itself is imported only when a plot is made
