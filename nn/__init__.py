@@ -1,4 +1,5 @@
-"""Neural networks composed from autograd ops: modules, layers, activations, init, scalar twins, data."""
+"""Neural networks composed from autograd ops: modules, layers, activations, losses, optimizers, init, scalar
+twins, data."""
 from . import data
 from . import init
 from . import scalar
@@ -14,5 +15,7 @@ from .summary import summary
 from .serialization import save, load
 from . import optim, diagnostics, utils
 from .functional import l1_penalty, l2_penalty
+from .losses import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss, HingeLoss,
+                     MultiMarginLoss)
 from .fit import fit, evaluate, predict      # nn.fit is the function; the module stays importable as nn.fit
 from . import plot                          # matplotlib itself is imported only when a plot is made
