@@ -59,8 +59,8 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean", *, weigh
         if pos_weight is None:
             loss = sp - x * y                              # = y softplus(-x) + (1 - y) softplus(x)
         else:
-            py = c[0] * y                                  # p y softplus(-x) + (1 - y) softplus(x), softplus(-x) = sp - x
-            loss = sp * (1 - y + py) - x * py
+            py = c[0] * y                                  # p y softplus(-x) + (1 - y) softplus(x),
+            loss = sp * (1 - y + py) - x * py              # with softplus(-x) = sp - x
         return loss * c[-1] if weight is not None else loss
     return lb.elementwise(where, f, logits, targets, reduction, consts)
 

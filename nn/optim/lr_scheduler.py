@@ -183,8 +183,9 @@ class LambdaLR(LRScheduler):
         return base * factor
 
 
-from .onecycle import OneCycleLR                # noqa: E402  (they subclass LRScheduler)
-from .plateau import ReduceLROnPlateau          # noqa: E402
+# the two longer schedules live in their own modules (they subclass LRScheduler, so they are imported last)
+from .onecycle import OneCycleLR
+from .plateau import ReduceLROnPlateau
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "OneCycleLR",
            "ReduceLROnPlateau"]

@@ -67,8 +67,9 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
-        for i, group in enumerate(self.param_groups):
+        for i, group in enumerate(self.param_groups):     # every group checked before any parameter moves
             self._recheck(i, group)
+        for i, group in enumerate(self.param_groups):
             values = []
             for p in group["params"]:
                 if isinstance(p, Tensor):
@@ -98,7 +99,7 @@ class Optimizer:
 
     # --- state ---------------------------------------------------------------------------------------------
     def state_dict(self):
-        """{"state": {index: {buffer: ndarray, "step": int}}, "param_groups": [{hyperparameters, "params": [index]}]}."""
+        """{"state": {index: {buffer: ndarray, "step": int}}, "param_groups": [{hyper..., "params": [index]}]}."""
         return statedict.pack(self.param_groups, self.state, self._value_state, self._hyper)
 
     def load_state_dict(self, state_dict):

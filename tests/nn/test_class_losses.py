@@ -123,7 +123,8 @@ def test_matches_torch(call, reduction):
 
     class TorchF:                                     # the same call, its arrays as torch tensors
         def __getattr__(self, name):
-            return lambda *a, **k: getattr(tf, name)(*[_t(torch, v) for v in a], **{n: _t(torch, v) for n, v in k.items()})
+            f = getattr(tf, name)
+            return lambda *a, **k: f(*[_t(torch, v) for v in a], **{n: _t(torch, v) for n, v in k.items()})
     x = X_SPACED
     t = Tensor(x, requires_grad=True)
     xt = torch.tensor(x, requires_grad=True)

@@ -12,6 +12,7 @@ X = RNG.standard_normal((5, 3))
 Y = np.array([2, 0, 1, 1, -100])
 Y01 = RNG.choice([0.0, 1.0], (5, 3))
 W = np.array([0.5, 2.0, 1.0])
+W_POS = W[::-1].copy()
 
 MODULES = {   # name: (module, the nn.F call it stands for, torch's module (or None), target)
     "CrossEntropyLoss": (lambda m: m.CrossEntropyLoss(weight=W, label_smoothing=0.1, reduction="sum"),
@@ -20,8 +21,8 @@ MODULES = {   # name: (module, the nn.F call it stands for, torch's module (or N
                 lambda x: F.nll_loss(x, Y[:4].clip(0), weight=W, ignore_index=1), Y[:4].clip(0)),
     "MSELoss": (lambda m: m.MSELoss(reduction="none"), lambda x: F.mse_loss(x, Y01, "none"), Y01),
     "L1Loss": (lambda m: m.L1Loss(), lambda x: F.l1_loss(x, Y01), Y01),
-    "BCEWithLogitsLoss": (lambda m: m.BCEWithLogitsLoss(weight=W, pos_weight=W[::-1].copy()),
-                          lambda x: F.binary_cross_entropy_with_logits(x, Y01, weight=W, pos_weight=W[::-1].copy()), Y01),
+    "BCEWithLogitsLoss": (lambda m: m.BCEWithLogitsLoss(weight=W, pos_weight=W_POS),
+                          lambda x: F.binary_cross_entropy_with_logits(x, Y01, weight=W, pos_weight=W_POS), Y01),
     "MultiMarginLoss": (lambda m: m.MultiMarginLoss(p=2, margin=0.7, weight=W),
                         lambda x: F.multi_margin_loss(x, Y[:4].clip(0), 2, 0.7, W), Y[:4].clip(0)),
 }

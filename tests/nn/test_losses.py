@@ -229,7 +229,8 @@ S = Tensor(np.zeros((3, 4)))
 
 @pytest.mark.parametrize("call, match", [
     (lambda: F.cross_entropy(S, [0.0, 1.0, 2.0]), r"integer class indices, got dtype float64 \(convert"),
-    (lambda: F.cross_entropy(S, [0, 4, -1]), r"in \[0, 3\] for 4 classes \(or ignore_index=-100\); got \[-1, 4\] at rows \[1, 2\]"),
+    (lambda: F.cross_entropy(S, [0, 4, -1]),
+     r"in \[0, 3\] for 4 classes \(or ignore_index=-100\); got \[-1, 4\] at rows \[1, 2\]"),
     (lambda: F.cross_entropy(S, [0, 1]), r"shape \(3,\).*got shape \(2,\)"),
     (lambda: F.cross_entropy(S, np.eye(4, dtype=int)[:3]), "one-hot targets pass y.argmax"),
     (lambda: F.cross_entropy(Tensor(np.zeros(4)), [1]), r"shape \(batch, classes\), got \(4,\)"),

@@ -176,6 +176,13 @@ def test_editing_a_group_changes_the_next_step_and_is_checked():
     opt.param_groups[0].update(lr=0.1, nesterov=True)
     with pytest.raises(ValueError, match="nesterov=True needs momentum > 0"):
         opt.step()
+    opt.param_groups[0]["nesterov"] = False
+    V = Tensor([1.0], requires_grad=True)
+    opt.add_param_group({"params": [V]})
+    opt.param_groups[1]["momentum"] = float("inf")
+    with pytest.raises(ValueError, match="param group 1: momentum must be a finite number"):
+        opt.step()
+    assert W.data[0] == 0.5                  # group 0 did not move either: all groups are checked first
 
 
 def test_add_param_group():
