@@ -28,9 +28,7 @@ class LRScheduler:
 
     def __init__(self, optimizer, **args):
         where = type(self).__name__
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{where}: expected an optimizer from nn.optim, got {type(optimizer).__name__}")
-        self.optimizer = optimizer
+        self.optimizer = _checked_optimizer(where, optimizer)
         self.__dict__.update(self._check_args(where, **args))
         self.base_lrs = self._base_lrs()
         self.last_epoch = 0
@@ -167,7 +165,7 @@ class LambdaLR(LRScheduler):
     state_dict() does not save the functions (as PyTorch): build the scheduler with them before loading."""
 
     def __init__(self, optimizer, lr_lambda):
-        n = len(optimizer.param_groups) if isinstance(optimizer, Optimizer) else 0
+        n = len(_checked_optimizer("LambdaLR", optimizer).param_groups)
         fs = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
         if len(fs) != n or not all(callable(f) for f in fs):
             raise TypeError(f"LambdaLR: lr_lambda must be a function of the epoch, or a list of {n} (one per param "
@@ -181,6 +179,12 @@ class LambdaLR(LRScheduler):
             raise ValueError(f"LambdaLR: lr_lambda({epoch}) for param group {i} returned {factor!r}; it must return "
                              "a finite number, the factor on the base learning rate")
         return base * factor
+
+
+def _checked_optimizer(where, optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{where}: expected an optimizer from nn.optim, got {type(optimizer).__name__}")
+    return optimizer
 
 
 # the two longer schedules live in their own modules (they subclass LRScheduler, so they are imported last)

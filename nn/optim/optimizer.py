@@ -129,11 +129,11 @@ class Optimizer:
 
     def _recheck(self, i, group):
         """Check a group again when its hyperparameters changed since the last step (a user or scheduler edit)."""
-        key = tuple(group.get(k) for k in self._hyper)
+        key = tuple(map(group.get, self._hyper))
         if self._seen.get(id(group)) != key:
             group.update(self._checked({k: v for k, v in group.items() if k != "params"},
                                        f"{type(self).__name__}: param group {i}"))
-            self._seen[id(group)] = tuple(group[k] for k in self._hyper)
+            self._seen[id(group)] = tuple(map(group.get, self._hyper))
 
     def _shared(self, name):
         """The value of hyperparameter `name` that all groups share, or an error saying they differ."""

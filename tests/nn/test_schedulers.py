@@ -212,6 +212,7 @@ def test_a_closed_form_refuses_to_undo_another_change():
     (lambda: optim.StepLR(optim.SGD(_params(), lr=1), step_size=0), "step_size must be a positive int"),
     (lambda: optim.ExponentialLR(optim.SGD(_params(), lr=1), gamma=-0.5), "gamma must be"),
     (lambda: optim.StepLR(object(), 1), "expected an optimizer from nn.optim"),
+    (lambda: optim.LambdaLR(object(), lambda e: 1.0), "LambdaLR: expected an optimizer from nn.optim, got object"),
     (lambda: optim.CosineAnnealingLR(optim.SGD(_params(), lr=1), T_max=2.5), "T_max must be a positive int"),
     (lambda: optim.LambdaLR(_sgd(), [lambda e: 1.0]), "a list of 2"),
     (lambda: optim.LambdaLR(optim.SGD(_params(), lr=1), lambda e: -1.0), "the learning rate must be a finite"),
