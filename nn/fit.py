@@ -34,7 +34,7 @@ def fit(model, X, y, *, optimizer, loss=F.cross_entropy, epochs=10, batch_size=3
         raise ValueError(f"fit: reg (the L2 strength) must be a finite number >= 0, got {reg!r}")
     rng = default_rng(rng)                   # one Generator (None: the global one): a fresh shuffle every epoch
     params = model.parameters()
-    held = {id(p) for p in getattr(optimizer, "tensors", []) + getattr(optimizer, "values", [])}
+    held = {id(p) for group in getattr(optimizer, "param_groups", []) for p in group["params"]}
     if params and held and not any(id(p) in held for p in params):
         raise ValueError("fit: the optimizer holds none of this model's parameters, so training would "
                          "change nothing; build it from model.parameters()")

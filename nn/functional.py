@@ -1,9 +1,11 @@
 """Losses and weight penalties, composed from engine ops: no gradient code lives here.
 
-A loss takes model outputs (a Tensor; the elementwise losses also a list, or nested list, of Values)
-and targets (array-like, same shape; class indices for the multiclass losses) and reduces with
-`reduction="mean"` (default), `"sum"` or `"none"`. Bad targets raise ValueError naming what was
-expected, because a loss that silently broadcasts (n, 1) against (n,) trains on garbage.
+A loss takes model outputs (a Tensor, or a list, or nested list, of Values) and targets (array-like, same
+shape; class indices, or for cross_entropy class probabilities, for the multiclass losses) and reduces with
+`reduction="mean"` (default), `"sum"` or `"none"`, the third positional argument; the PyTorch options
+(weight, ignore_index, label_smoothing, pos_weight) are keyword-only. Bad targets raise ValueError naming
+what was expected, because a loss that silently broadcasts (n, 1) against (n,) trains on garbage.
+The loss modules (nn.CrossEntropyLoss, ...) are in nn/losses.py; shared checks in nn/lossbase.py.
 """
 import numbers
 
@@ -16,76 +18,179 @@ from autograd import Tensor, Value
 from .activations import (relu, sigmoid, tanh, leaky_relu, softmax, log_softmax, gelu, silu, softplus,  # noqa: F401
                           mish, logsigmoid, softsign, elu, selu, celu, hardtanh, relu6, hardsigmoid, hardswish)
 
-_REDUCTIONS = ("mean", "sum", "none")
+from . import lossbase as lb
 
 
-# --- losses -------------------------------------------------------------------------------------
+# --- elementwise losses -------------------------------------------------------------------------
 def mse_loss(pred, target, reduction="mean", half=False):
     """Squared error (pred - target)^2, times 1/2 when `half` (the convention whose gradient is pred - target)."""
     def f(x, t):
         d = x - t
         return d * d * 0.5 if half else d * d
-    return _elementwise("mse_loss", f, pred, target, reduction)
+    return lb.elementwise("mse_loss", f, pred, target, reduction)
 
 
 def l1_loss(pred, target, reduction="mean"):
     """Absolute error |pred - target|."""
-    return _elementwise("l1_loss", lambda x, t: (x - t).abs(), pred, target, reduction)
+    return lb.elementwise("l1_loss", lambda x, t: (x - t).abs(), pred, target, reduction)
 
 
 def hinge_loss(scores, targets, reduction="mean"):
     """Binary SVM loss max(0, 1 - y * score) for labels y in {-1, +1}."""
-    _check_labels("hinge_loss", targets, (-1, 1), "-1 or +1", "for 0/1 labels pass 2 * y - 1")
-    return _elementwise("hinge_loss", lambda s, y: (1 - y * s).relu(), scores, targets, reduction)
+    lb.check_labels("hinge_loss", targets, (-1, 1), "-1 or +1", "for 0/1 labels pass 2 * y - 1")
+    return lb.elementwise("hinge_loss", lambda s, y: (1 - y * s).relu(), scores, targets, reduction)
 
 
-def binary_cross_entropy_with_logits(logits, targets, reduction="mean"):
-    """Logistic loss -[y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))] for y in {0, 1}, stable for any x."""
-    _check_labels("binary_cross_entropy_with_logits", targets, (0, 1), "0 or 1", "for -1/+1 labels pass (y + 1) / 2")
+def binary_cross_entropy_with_logits(logits, targets, reduction="mean", *, weight=None, pos_weight=None):
+    """Logistic loss -[p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))] for y in {0, 1}, stable for any x;
+    `pos_weight` p (default 1) weighs the positives, broadcast along the last axis; `weight` rescales each
+    element (the mean still divides by the element count, as PyTorch)."""
+    where = "binary_cross_entropy_with_logits"
+    lb.check_labels(where, targets, (0, 1), "0 or 1", "for -1/+1 labels pass (y + 1) / 2")
+    shape = logits.shape if isinstance(logits, Tensor) else lb.value_array(where, logits).shape
+    consts = [lb.broadcast_weight(where, name, v, shape) for name, v in (("pos_weight", pos_weight),
+                                                                          ("weight", weight)) if v is not None]
 
-    def f(x, y):
+    def f(x, y, *c):
         ax = x.abs()
-        # = max(x, 0) - x y + log(1 + e^-|x|). max(x, 0) is written (x + |x|) / 2 so that at x = 0 its
-        # subgradient 1/2 pairs with |x|'s 0 to give the true derivative sigmoid(0) - y.
-        return (x + ax) * 0.5 - x * y + (1 + (-ax).exp()).log()
-    return _elementwise("binary_cross_entropy_with_logits", f, logits, targets, reduction)
+        # softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|); max(x, 0) is written (x + |x|) / 2 so that
+        # at x = 0 its subgradient 1/2 pairs with |x|'s 0 to give the true derivative sigmoid(0) - y.
+        sp = (x + ax) * 0.5 + (1 + (-ax).exp()).log()
+        if pos_weight is None:
+            loss = sp - x * y                              # = y softplus(-x) + (1 - y) softplus(x)
+        else:
+            py = c[0] * y                                  # p y softplus(-x) + (1 - y) softplus(x),
+            loss = sp * (1 - y + py) - x * py              # with softplus(-x) = sp - x
+        return loss * c[-1] if weight is not None else loss
+    return lb.elementwise(where, f, logits, targets, reduction, consts)
 
 
-def cross_entropy(logits, targets, reduction="mean"):
-    """Softmax cross-entropy: -log softmax(logits)[target] per row, from (batch, classes) logits and class indices."""
-    logits, n, c = _check_scores("cross_entropy", logits, reduction)
-    y = _class_indices("cross_entropy", targets, n, c)
-    if not isinstance(logits, Tensor):
-        return _reduce_values(_per_row(_value_nll, logits, y), reduction)
-    return autograd.softmax_cross_entropy(logits, y, reduction)    # one fused, stable primitive
+# --- losses over class scores (batch, classes) --------------------------------------------------
+def cross_entropy(logits, targets, reduction="mean", *, weight=None, ignore_index=-100, label_smoothing=0.0):
+    """Softmax cross-entropy -sum_c t_c log softmax(logits)_c per row, against class indices (n,) or class
+    probabilities (float (n, classes), rows summing to 1, which PyTorch does not check), as PyTorch's.
+
+    weight[c] weighs class c; targets equal to ignore_index count for nothing; label_smoothing e mixes the
+    targets with the uniform distribution, (1 - e) t + e / classes. With class indices the mean divides by
+    the summed weights of the targets not ignored (nan if that is 0, as PyTorch), with probabilities by the rows."""
+    where = "cross_entropy"
+    logits, n, c = lb.check_scores(where, logits, reduction)
+    w = lb.class_weight(where, weight, c)
+    eps = _smoothing(where, label_smoothing)
+    raw = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    if raw.ndim == 2 and raw.dtype.kind == "f":
+        return _soft_cross_entropy(where, logits, targets, w, eps, ignore_index, reduction)
+    y, kept = lb.class_indices(where, targets, n, c, _ignore(where, ignore_index))
+    if w is None and not eps and kept is None:             # the plain case
+        if isinstance(logits, Tensor):
+            return autograd.softmax_cross_entropy(logits, y, reduction)    # one fused, stable primitive
+        return lb.reduce(_per_row(_value_nll, logits, y), reduction)
+    return _nll(lb.log_softmax_rows(logits), y, kept, w, eps, reduction)
+
+
+def nll_loss(log_probs, targets, reduction="mean", *, weight=None, ignore_index=-100):
+    """Negative log-likelihood -weight[t] log_probs[t] per row of (batch, classes) log-probabilities (e.g.
+    log_softmax), as PyTorch's: the mean divides by the summed weights of the targets not ignored."""
+    logp, n, c = lb.check_scores("nll_loss", log_probs, reduction)
+    w = lb.class_weight("nll_loss", weight, c)
+    y, kept = lb.class_indices("nll_loss", targets, n, c, _ignore("nll_loss", ignore_index))
+    return _nll(logp, y, kept, w, 0.0, reduction)
+
+
+def _nll(logp, y, kept, w, eps, reduction):
+    """Weighted, smoothed negative log-likelihood of class indices y, given log-probabilities (n, c)."""
+    n, c = logp.shape
+    dtype = logp.dtype if isinstance(logp, Tensor) else np.float64
+    kept = np.ones(n) if kept is None else kept            # (n,) 0 for an ignored row
+    y0 = np.where(kept > 0, y, 0)                          # an ignored row picks class 0, then weighs 0
+    wn = (w[y0] if w is not None else np.ones(n)) * kept   # (n,) each row's weight
+    loss = -(logp[np.arange(n), y0] * wn.astype(dtype))
+    if eps:                                                # smoothing: eps / c times every class's term
+        spread = (logp * w.astype(dtype) if w is not None else logp).sum(axis=1) * kept.astype(dtype)
+        loss = loss * (1 - eps) - spread * (eps / c)
+    return lb.reduce(loss, reduction, denom=wn.sum())
+
+
+def _soft_cross_entropy(where, logits, targets, w, eps, ignore_index, reduction):
+    """-sum_c weight_c t_c log softmax(logits)_c per row for class probabilities t; the mean is over rows."""
+    n, c = logits.shape
+    if ignore_index != -100:
+        raise ValueError(f"{where}: ignore_index is for class-index targets, not probabilities; leave it at -100")
+    t = _probabilities(where, targets, n, c)
+    if isinstance(t, Tensor) and not isinstance(logits, Tensor):
+        raise TypeError(f"{where}: Value logits take probability targets as numbers (an array), not a Tensor")
+    if eps:
+        t = t * (1 - eps) + eps / c
+    if w is not None:
+        t = t * w.astype(t.dtype)
+    dtype = logits.dtype if isinstance(logits, Tensor) else np.float64
+    loss = -(lb.log_softmax_rows(logits) * (t if isinstance(t, Tensor) else t.astype(dtype))).sum(axis=1)
+    return lb.reduce(loss, reduction, denom=n)
+
+
+def _probabilities(where, targets, n, c):
+    """Targets as (n, c) class probabilities (a Tensor keeps its graph): finite, >= 0, rows summing to 1."""
+    raw = targets.data if isinstance(targets, Tensor) else np.asarray(targets)
+    if raw.shape != (n, c):
+        raise ValueError(f"{where}: class-probability targets must have the scores' shape ({n}, {c}), got {raw.shape}")
+    sums = raw.sum(axis=1)
+    tol = np.sqrt(np.finfo(raw.dtype).eps)
+    if not (np.isfinite(raw).all() and (raw >= 0).all() and np.allclose(sums, 1, rtol=0, atol=tol)):
+        bad = np.flatnonzero(~np.isclose(sums, 1, rtol=0, atol=tol) | (raw < 0).any(axis=1) | ~np.isfinite(sums))
+        raise ValueError(f"{where}: float targets of shape ({n}, {c}) are class probabilities: each row must be "
+                         f">= 0 and sum to 1, but rows {bad[:5].tolist()} do not (sums {sums[bad[:5]].tolist()}); "
+                         "for scores apply softmax first, for class indices pass integers")
+    return targets if isinstance(targets, Tensor) else raw
 
 
 def multiclass_hinge_loss(scores, targets, margin=1.0, reduction="mean"):
-    """Multiclass SVM loss: sum over wrong classes j of max(0, s_j - s_target + margin), per row."""
-    scores, n, c = _check_scores("multiclass_hinge_loss", scores, reduction)
-    y = _class_indices("multiclass_hinge_loss", targets, n, c)
-    if not (_is_real(margin) and 0 <= margin < np.inf):
+    """Multiclass SVM loss (CS231n): sum over wrong classes j of max(0, s_j - s_target + margin), per row."""
+    scores, n, c = lb.check_scores("multiclass_hinge_loss", scores, reduction)
+    y, _ = lb.class_indices("multiclass_hinge_loss", targets, n, c)
+    if not (lb.is_real(margin) and 0 <= margin < np.inf):
         raise ValueError(f"multiclass_hinge_loss: margin must be a finite number >= 0, got {margin!r}")
     if not isinstance(scores, Tensor):
-        return _reduce_values(_per_row(lambda row, t: _value_svm(row, t, margin), scores, y), reduction)
+        return lb.reduce(_per_row(lambda row, t: _value_svm(row, t, margin), scores, y), reduction)
+    return lb.reduce(_margins(scores, y, margin).sum(axis=1), reduction)
+
+
+def multi_margin_loss(scores, targets, p=1, margin=1.0, weight=None, reduction="mean"):
+    """PyTorch's multi_margin_loss: sum over j != t of weight[t] max(0, margin - s_t + s_j)^p, divided by the
+    number of classes (unlike multiclass_hinge_loss), per row; p is 1 or 2."""
+    where = "multi_margin_loss"
+    scores, n, c = lb.check_scores(where, scores, reduction)
+    y, _ = lb.class_indices(where, targets, n, c)
+    if p not in (1, 2) or isinstance(p, bool):
+        raise ValueError(f"{where}: p must be 1 or 2 (as PyTorch), got {p!r}")
+    if not (lb.is_real(margin) and np.isfinite(margin)):
+        raise ValueError(f"{where}: margin must be a finite number, got {margin!r}")
+    w = lb.class_weight(where, weight, c)
+    m = _margins(scores, y, margin)                        # (n, c)
+    rows = (m * m if p == 2 else m).sum(axis=1)
+    scale = (w[y] if w is not None else np.ones(n)) / c
+    return lb.reduce(rows * (scale.astype(scores.dtype) if isinstance(scores, Tensor) else scale), reduction)
+
+
+def _margins(scores, y, margin):
+    """max(0, s_j - s_target + margin) for every (row, class j), 0 at the target class: (n, c)."""
+    n, c = scores.shape
     rows = np.arange(n)
-    wrong = np.ones((n, c), scores.dtype)
-    wrong[rows, y] = 0                                   # the target class is not a margin violation
-    correct = scores[rows, y].reshape(n, 1)              # (n, 1)
-    margins = (scores - correct + margin).relu() * wrong  # (n, c)
-    return _reduce(margins.sum(axis=1), reduction)
+    wrong = np.ones((n, c), scores.dtype if isinstance(scores, Tensor) else np.float64)
+    wrong[rows, y] = 0                                     # the target class is not a margin violation
+    correct = scores[rows, y].reshape(n, 1)                # (n, 1)
+    return lb.each(scores - correct + margin, "relu") * wrong
 
 
 def _value_nll(row, t):
     """-log softmax(row)[t] on Values: log sum e^v = m + log sum e^(v - m), with m = max v a constant."""
     m = max(v.data for v in row)
-    return _total("cross_entropy", [(v - m).exp() for v in row]).log() + m - row[t]
+    return lb.total("cross_entropy", [(v - m).exp() for v in row]).log() + m - row[t]
 
 
 def _value_svm(row, t, margin):
     """sum over j != t of max(0, s_j - s_t + margin) on Values (0 * s_t when there is no other class)."""
-    return _total("multiclass_hinge_loss", [(s - row[t] + margin).relu() for j, s in enumerate(row) if j != t]
-                  or [row[t] * 0])
+    return lb.total("multiclass_hinge_loss", [(s - row[t] + margin).relu() for j, s in enumerate(row) if j != t]
+                    or [row[t] * 0])
 
 
 def _per_row(f, rows, y):
@@ -95,57 +200,27 @@ def _per_row(f, rows, y):
     return out
 
 
+def _smoothing(where, eps):
+    if not (lb.is_real(eps) and 0 <= eps <= 1):
+        raise ValueError(f"{where}: label_smoothing must be a number in [0, 1], got {eps!r}")
+    return float(eps)
+
+
+def _ignore(where, ignore_index):
+    if not isinstance(ignore_index, numbers.Integral) or isinstance(ignore_index, bool):
+        raise ValueError(f"{where}: ignore_index must be an int (a class index to skip), got {ignore_index!r}")
+    return int(ignore_index)
+
+
 # --- penalties ----------------------------------------------------------------------------------
 def l2_penalty(params):
     """Sum of squares of all parameters; add `lam * l2_penalty(ps)` (the notes' 0.5*lam*w^2 is `0.5 * lam * ...`)."""
-    return _total("l2_penalty", [(p * p).sum() if isinstance(p, Tensor) else p * p for p in _nodes(params)])
+    return lb.total("l2_penalty", [(p * p).sum() if isinstance(p, Tensor) else p * p for p in _nodes(params)])
 
 
 def l1_penalty(params):
     """Sum of absolute values of all parameters; add `lam * l1_penalty(ps)`."""
-    return _total("l1_penalty", [p.abs().sum() if isinstance(p, Tensor) else p.abs() for p in _nodes(params)])
-
-
-# --- helpers ------------------------------------------------------------------------------------
-def _elementwise(where, f, pred, target, reduction):
-    """f(pred, target) elementwise on a Tensor or on a nested list of Values, then reduced."""
-    _check_reduction(where, reduction)
-    if isinstance(pred, Tensor):
-        t = target if isinstance(target, Tensor) else np.asarray(target)
-        _check_shape(where, pred.shape, t.shape)
-        if not isinstance(t, Tensor) and t.dtype != pred.dtype:
-            t = t.astype(pred.dtype if pred.dtype.kind == "f" else np.float64)
-        return _reduce(f(pred, t), reduction)
-    xs = _value_array(where, pred)
-    t = np.asarray(target, dtype=object)
-    _check_shape(where, xs.shape, t.shape)
-    out = np.empty(xs.shape, dtype=object)
-    for i, (x, ti) in enumerate(zip(xs.flat, t.flat)):
-        out.flat[i] = f(x, ti if isinstance(ti, Value) else float(ti))
-    return _reduce_values(out, reduction)
-
-
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return loss.mean()
-    return loss.sum() if reduction == "sum" else loss
-
-
-def _reduce_values(out, reduction):
-    if reduction == "none":
-        return out.tolist() if out.ndim else out.item()
-    total = _total("loss", list(out.flat))
-    return total * (1.0 / out.size) if reduction == "mean" else total
-
-
-def _total(where, terms):
-    """Sum of scalar nodes, left to right."""
-    if not terms:
-        raise ValueError(f"{where}: nothing to sum (empty input); pass at least one element or parameter")
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return total
+    return lb.total("l1_penalty", [p.abs().sum() if isinstance(p, Tensor) else p.abs() for p in _nodes(params)])
 
 
 def _nodes(params):
@@ -158,74 +233,3 @@ def _nodes(params):
         raise TypeError("penalty: parameters mix Tensors and Values; the two engines' graphs cannot be summed "
                         "together, so penalize each model's parameters separately")
     return params
-
-
-def _value_array(where, pred):
-    """A nested list of Values as an object array, or TypeError saying what a loss accepts."""
-    try:
-        xs = np.asarray(pred, dtype=object)
-    except ValueError:                                   # ragged nesting
-        xs = None
-    if xs is None or not all(isinstance(x, Value) for x in xs.flat):
-        raise TypeError(f"{where}: predictions must be a Tensor or a (nested) list of Values, got "
-                        f"{type(pred).__name__} (ragged, or holding other things); wrap arrays with "
-                        "autograd.tensor(...)")
-    return xs
-
-
-def _check_reduction(where, reduction):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{where}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def _check_shape(where, shape, target_shape):
-    if tuple(shape) != tuple(target_shape):
-        hint = ""
-        if len(shape) == len(target_shape) + 1 and shape[-1] == 1:
-            hint = "; for a single output column pass targets.reshape(-1, 1) or predictions.reshape(-1)"
-        raise ValueError(f"{where}: predictions have shape {tuple(shape)} but targets have shape "
-                         f"{tuple(target_shape)}; they must match exactly (no broadcasting){hint}")
-
-
-def _check_labels(where, targets, allowed, names, fix):
-    raw = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
-    if raw.dtype == object:                              # targets given as Values
-        raw = np.array([x.data if isinstance(x, Value) else x for x in raw.flat])
-    if raw.dtype.kind not in "biuf":
-        raise ValueError(f"{where}: targets must be {names}, got dtype {raw.dtype}")
-    bad = raw[~np.isin(raw, allowed)]
-    if bad.size:
-        raise ValueError(f"{where}: targets must be {names}, but {bad.size} of {raw.size} are not, e.g. "
-                         f"{np.unique(bad)[:5].tolist()}; {fix}")
-
-
-def _check_scores(where, scores, reduction):
-    """(scores, n, c) for a (batch, classes) Tensor or nested list of Values, or an error saying what is wrong."""
-    _check_reduction(where, reduction)
-    if not isinstance(scores, Tensor):
-        scores = _value_array(where, scores)
-    if scores.ndim != 2:
-        raise ValueError(f"{where}: scores must have shape (batch, classes), got {scores.shape}; "
-                         "for one example use scores.reshape(1, -1) (or [row] for Values)")
-    return (scores, *scores.shape)
-
-
-def _class_indices(where, targets, n, c):
-    """Targets as an int array of shape (n,) with values in [0, c), or ValueError saying what is wrong."""
-    y = np.asarray(targets.data if isinstance(targets, Tensor) else targets)
-    if y.dtype.kind not in "iu":
-        raise ValueError(f"{where}: targets must be integer class indices, got dtype {y.dtype}"
-                         + (" (convert with y.astype(int))" if y.dtype.kind in "fb" else ""))
-    if y.shape != (n,):
-        hint = "; for one-hot targets pass y.argmax(axis=1)" if y.shape == (n, c) else ""
-        raise ValueError(f"{where}: targets must have shape ({n},), one class index per row of scores "
-                         f"({n}, {c}); got shape {y.shape}{hint}")
-    bad = (y < 0) | (y >= c)
-    if bad.any():
-        raise ValueError(f"{where}: class indices must be in [0, {c - 1}] for {c} classes; got "
-                         f"{np.unique(y[bad])[:5].tolist()} at rows {np.flatnonzero(bad)[:5].tolist()}")
-    return y
-
-
-def _is_real(x):
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)

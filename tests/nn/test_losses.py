@@ -28,6 +28,8 @@ Y_REAL = RNG.standard_normal((6, 3))
 Y_PM = RNG.choice([-1.0, 1.0], size=(6, 3))
 Y_01 = RNG.choice([0.0, 1.0], size=(6, 3))
 Y_CLS = np.array([0, 2, 1, 1, 0, 2])
+BW = RNG.uniform(0.5, 2.0, (6, 1))                 # a weight per row, broadcast along the columns
+PW = np.array([0.5, 1.0, 3.0])                     # a positive weight per column (class)
 XH = _away_from(X * 2, [-1, 1])                    # hinge kinks at y * s = 1
 XM = _away_from(X, [0])
 
@@ -50,6 +52,8 @@ CASES = [
     ("hinge", lambda p, r: F.hinge_loss(p, Y_PM, reduction=r), XH, lambda s: np.maximum(0, 1 - Y_PM * s)),
     ("bce", lambda p, r: F.binary_cross_entropy_with_logits(p, Y_01, reduction=r), X * 3,
      lambda s: -(Y_01 * np.log(_sigmoid(s)) + (1 - Y_01) * np.log(1 - _sigmoid(s)))),
+    ("bce_weights", lambda p, r: F.binary_cross_entropy_with_logits(p, Y_01, r, weight=BW, pos_weight=PW), X * 3,
+     lambda s: -BW * (PW * Y_01 * np.log(_sigmoid(s)) + (1 - Y_01) * np.log(1 - _sigmoid(s)))),
     ("cross_entropy", lambda p, r: F.cross_entropy(p, Y_CLS, reduction=r), X * 3, lambda s: _ce_rows(s, Y_CLS)),
     ("multiclass_hinge", lambda p, r: F.multiclass_hinge_loss(p, Y_CLS, reduction=r), X, lambda s: _svm_rows(s, Y_CLS)),
     ("multiclass_hinge_m0.5", lambda p, r: F.multiclass_hinge_loss(p, Y_CLS, margin=0.5, reduction=r), X,
@@ -70,6 +74,20 @@ def test_value_matches_numpy(name, loss, x, ref, reduction):
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
 def test_gradcheck(name, loss, x, ref, reduction):
     assert autograd.gradcheck(lambda p: loss(p, reduction), Tensor(x, requires_grad=True))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_weights_match_torch(reduction):
+    torch = pytest.importorskip("torch")
+    x, xt = Tensor(X * 3, requires_grad=True), torch.tensor(X * 3, requires_grad=True)
+    ours = F.binary_cross_entropy_with_logits(x, Y_01, reduction, weight=BW, pos_weight=PW)
+    theirs = torch.nn.functional.binary_cross_entropy_with_logits(
+        xt, torch.tensor(Y_01), weight=torch.tensor(BW), pos_weight=torch.tensor(PW), reduction=reduction)
+    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+    g = RNG.standard_normal(ours.shape)
+    ours.backward(g)
+    theirs.backward(torch.tensor(g))
+    np.testing.assert_allclose(x.grad, xt.grad.numpy(), rtol=1e-12, atol=1e-15)
 
 
 def test_bce_gradient_exact_at_zero_logit():
@@ -121,6 +139,8 @@ VALUE_CASES = [
     ("l1", lambda p, y, r: F.l1_loss(p, y, reduction=r), Y_REAL[:, 0], XM[:, 0] + 0.01),
     ("hinge", lambda p, y, r: F.hinge_loss(p, y, reduction=r), Y_PM[:, 0], XH[:, 0]),
     ("bce", lambda p, y, r: F.binary_cross_entropy_with_logits(p, y, reduction=r), Y_01[:, 0], X[:, 0] * 3),
+    ("bce_weights", lambda p, y, r: F.binary_cross_entropy_with_logits(p, y, r, weight=BW[:, 0], pos_weight=2.5),
+     Y_01[:, 0], X[:, 0] * 3),
 ]
 
 
@@ -209,7 +229,8 @@ S = Tensor(np.zeros((3, 4)))
 
 @pytest.mark.parametrize("call, match", [
     (lambda: F.cross_entropy(S, [0.0, 1.0, 2.0]), r"integer class indices, got dtype float64 \(convert"),
-    (lambda: F.cross_entropy(S, [0, 4, -1]), r"in \[0, 3\] for 4 classes; got \[-1, 4\] at rows \[1, 2\]"),
+    (lambda: F.cross_entropy(S, [0, 4, -1]),
+     r"in \[0, 3\] for 4 classes \(or ignore_index=-100\); got \[-1, 4\] at rows \[1, 2\]"),
     (lambda: F.cross_entropy(S, [0, 1]), r"shape \(3,\).*got shape \(2,\)"),
     (lambda: F.cross_entropy(S, np.eye(4, dtype=int)[:3]), "one-hot targets pass y.argmax"),
     (lambda: F.cross_entropy(Tensor(np.zeros(4)), [1]), r"shape \(batch, classes\), got \(4,\)"),
@@ -224,6 +245,8 @@ S = Tensor(np.zeros((3, 4)))
     (lambda: F.mse_loss(Tensor(np.zeros((3, 1))), np.zeros(3)), r"\(3, 1\) but targets have shape \(3,\).*reshape"),
     (lambda: F.hinge_loss([Value(1.0)], [1, -1]), r"\(1,\) but targets have shape \(2,\)"),
     (lambda: F.mse_loss(Tensor(np.zeros(3)), np.zeros(3), reduction="avg"), "one of .'mean', 'sum', 'none'."),
+    (lambda: F.binary_cross_entropy_with_logits(Tensor(np.zeros((3, 2))), np.zeros((3, 2)), pos_weight=[1, 2, 3]),
+     r"pos_weight of shape \(3,\) .* broadcast to the predictions' shape \(3, 2\)"),
     (lambda: F.mse_loss(np.zeros(3), np.zeros(3)), "must be a Tensor or a .nested. list of Values, got ndarray"),
     (lambda: F.l1_loss([[Value(1.0)], [Value(2.0), Value(3.0)]], [1, 2]), "ragged"),
 ])
