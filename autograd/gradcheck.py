@@ -16,20 +16,22 @@ rounds away (|x| huge for eps, or float32) a ValueError says which eps would wor
 summed as <v, f(x + t u) - f(x - t u)>, so outputs the step does not move cancel exactly.
 
 The error of n is estimated for each element (or projection), never assumed:
-  rounding    one evaluation of f is taken to be off by c ulps of its size, sum_i |v_i f_i| (c = NOISE_ULPS
-              = 16, the ulp of the largest machine epsilon among f's output and inputs, and never finer
-              than a subnormal), so n carries noise <= 2 c (eps_mach size + tiny sum|v|) / w. For
+  rounding    one evaluation of f is taken to be off by c ulps of its size sum_i |v_i f_i| (c = NOISE_ULPS
+              = 16; ulps of the largest machine epsilon among f's output and inputs, never finer than a
+              subnormal), so n carries noise <= 2 c (eps_mach size + tiny sum_i |v_i|) / w. For
               gradgradcheck the gradient being differenced is computed from f's rounded values, so
               |v f| max|w| is added to the size of <w, v^T J>.
   truncation  n - phi'(0) = phi'''(0) t^2 / 6 + O(t^4): ~1e-12 relative for features of size 1, so it is
-              looked at only where the comparison fails. There the difference is redone with step 2t and
-              extrapolated, n_R = a + (4 e_t - e_2t) / 3 with e = n - a at each step (Richardson: the t^2
-              terms cancel, and a wrong vjp shifts e_t and e_2t alike, so it cannot hide in the estimate);
-              the noise is then also measured, as the scatter of phi about a straight line through six
-              points near each of +-t (spaced t/4096), and the larger of modelled and measured noise is
-              kept, times 1.5 for the extrapolation, plus 1% of the correction |n - n_R| for the t^4 term.
+              looked at only where the comparison fails. There the difference is redone with step 2t; with
+              e = n - a at each step, an error that grows 12x or more with the same sign is truncation of
+              order t^4 or higher (x^9 at 0) and is allowed as it is (a wrong vjp could hide there only
+              below the truncation error of step 2t). Otherwise n is extrapolated to n_R = a + (4 e_t - e_2t)/3
+              (Richardson: the t^2 terms cancel, and a wrong vjp shifts e_t and e_2t alike, so it survives
+              intact), the noise is also measured, as the scatter of phi about straight lines through six
+              points near each of +-t (spaced t/4096), the larger of modelled and measured noise is kept,
+              times 1.5 for the extrapolation, and 1% of the correction |n - n_R| is allowed for the t^4 term.
 An element passes when
-    |a - n| <= atol + rtol * max(|a|, |n|) + noise      (n -> n_R, with its allowances, where refined).
+    |a - n| <= atol + rtol * max(|a|, |n|) + noise [+ truncation]      (n -> n_R where extrapolated).
 rtol is the relative error accepted (default 1e-5, check_op 1e-6); atol an extra absolute slack in the
 units of v^T J, default 0: the noise term is the floor, and it scales with f, so no fixed number hides
 small gradients. With f = 1e-7 sin(x) a vjp 2x wrong is off by ~1e-7 against a tolerance of ~1e-12

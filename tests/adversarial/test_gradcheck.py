@@ -135,6 +135,15 @@ def test_at_a_kink_the_vjp_is_compared_with_the_average_slope_and_near_one_the_f
         gradcheck(lambda t: t.relu().sum(), Tensor([5e-7, 1.0], requires_grad=True))   # kink within eps
 
 
+@pytest.mark.parametrize("power", [3, 5, 9])
+def test_at_a_flat_point_higher_order_truncation_is_allowed_but_a_wrong_slope_is_not(power):
+    at_zero = Tensor([0.0, 0.5], requires_grad=True)              # x^9 at 0: the differences are t^8, not t^2
+    assert gradcheck(lambda t: (t ** power).sum(), at_zero) and gradgradcheck(lambda t: t ** power, at_zero)
+    tilted = primitive(lambda x: x ** power, vjp=lambda g, out, x: (g * (power * x ** (power - 1) + 1e-9),))
+    with pytest.raises(AssertionError, match=r"at index \(0,\)"):
+        gradcheck(lambda t: tilted(t).sum(), at_zero)
+
+
 @pytest.mark.parametrize("eps", [1e-3, 1e-2, 1e-1])
 def test_a_large_step_is_no_escape_hatch(eps):
     x = Tensor(np.linspace(-1.4, 1.3, 5) * 3, requires_grad=True)                # exp: strong curvature

@@ -43,7 +43,7 @@ def test_gradcheck_report_names_the_input_the_worst_element_and_both_values():
 
 
 TOLERANCE = re.compile(r"error (\S+) > tolerance (\S+) = rtol\*\|grad\| (\S+) \+ noise (\S+)"
-                       r"(?: \+ extrapolation (\S+))?(?: \+ atol (\S+))?;")
+                       r"(?: \+ truncation (\S+))?(?: \+ atol (\S+))?;")
 
 
 @pytest.mark.parametrize("fast", [False, True])
