@@ -179,8 +179,8 @@ class Failure(collections.namedtuple("Failure", "index ana num tol parts count t
         if np.isfinite(p["num_2t"]):
             settled = abs(p["num_t"] - p["num_2t"]) <= SETTLED * max(abs(p["num_t"]), abs(p["num_2t"]))
             out.append(f"steps eps and 2*eps give {p['num_t']:.10g} and {p['num_2t']:.10g}"
-                       + ("" if settled else ": they do not settle (a kink, or a feature narrower than eps, "
-                                             "within 2*eps of x?)"))
+                       + ("" if settled else ": they do not settle (a kink or a feature narrower than eps within "
+                                             "2*eps of x, or f noisier than its rounding: move x or change eps)"))
         return "".join(f"; {n}" for n in out)
 
     def describe(self):
