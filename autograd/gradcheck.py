@@ -1,13 +1,53 @@
-"""Compare the engine's gradients with central differences in float64 (numpy and the engine only).
+"""Compare the engine's gradients with central differences, with a tolerance made of the differences' own error.
 
-`gradcheck(f, *inputs)` seeds backward with a random cotangent v and checks v^T J against the
-numerical derivative of <v, f(x)> for every input element; `fast=True` checks only one random
-direction u per input (v^T J u), which costs two evaluations of f instead of two per element.
-`gradgradcheck` applies the same test to the gradient itself, computed with `create_graph=True`.
+`gradcheck(f, *inputs)` seeds backward with a random cotangent v and checks v^T J against central
+differences of phi(s) = <v, f(x + s u)> for u = each input element in turn; `fast=True` checks one
+random direction u per input (two evaluations of f instead of two per element). `gradgradcheck`
+applies the same test to the gradient itself, computed with `create_graph=True`; `check_adjoint`
+(autograd.testing) to one direction over all inputs at once. All share the judge in
+`autograd.testing.finite_differences`.
 
-Finite differences in float32 are too noisy to judge a gradient (a step of 1e-6 is below its
-resolution): float32 inputs get a RuntimeWarning, and the verdict should not be trusted.
-The helpers below are shared with `autograd.testing`.
+What is compared, for a step t = eps:
+    numeric   n = (phi(t) - phi(-t)) / w            analytic   a = <v^T J, d> / w
+where d = fl(x + t u) - fl(x - t u) is the displacement actually taken (x +- t u rounded to the input's
+dtype) and w = <d, u> / <u, u> its length along u; for one element, a is that element of v^T J. Measuring
+the analytic side along the step actually taken makes rounding of x +- t u exact; where most of a step
+rounds away (|x| huge for eps, or float32) a ValueError says which eps would work. phi(t) - phi(-t) is
+summed as <v, f(x + t u) - f(x - t u)>, so outputs the step does not move cancel exactly.
+
+The error of n is estimated for each element (or projection), never assumed:
+  rounding    one evaluation of f is taken to be off by c ulps of its size sum_i |v_i f_i| (c = NOISE_ULPS
+              = 16; ulps of the largest machine epsilon among f's output and inputs, never finer than a
+              subnormal), so n carries noise <= 2 c (eps_mach size + tiny sum_i |v_i|) / w. For
+              gradgradcheck the gradient being differenced is computed from f's rounded values, so
+              |v f| max|w| is added to the size of <w, v^T J>.
+  truncation  n - phi'(0) = phi'''(0) t^2 / 6 + O(t^4): ~1e-12 relative for features of size 1, so it is
+              looked at only where the comparison fails. There the difference is redone with step 2t; with
+              e = n - a at each step, an error that grows 12x or more with the same sign is truncation of
+              order t^4 or higher (x^9 at 0) and is allowed as it is (a wrong vjp could hide there only
+              below the truncation error of step 2t). Otherwise n is extrapolated to n_R = a + (4 e_t - e_2t)/3
+              (Richardson: the t^2 terms cancel, and a wrong vjp shifts e_t and e_2t alike, so it survives
+              intact), the noise is also measured, as the scatter of phi about straight lines through six
+              points near each of +-t (spaced t/4096), the larger of modelled and measured noise is kept,
+              times 1.5 for the extrapolation, and 1% of the correction |n - n_R| is allowed for the t^4 term.
+An element passes when
+    |a - n| <= atol + rtol * max(|a|, |n|) + noise [+ truncation]      (n -> n_R where extrapolated).
+rtol is the relative error accepted (default 1e-5, check_op 1e-6); atol an extra absolute slack in the
+units of v^T J, default 0: the noise term is the floor, and it scales with f, so no fixed number hides
+small gradients. With f = 1e-7 sin(x) a vjp 2x wrong is off by ~1e-7 against a tolerance of ~1e-12
+(rtol * 1e-7 + noise ~1e-16), where the former atol = 1e-5 let it through; a vjp 0.1% wrong is off by
+100 rtol at every scale from 1e-300 to 1e300 at which f's values are resolved over eps.
+
+What it cannot see: an error smaller than the rounding of the whole <v, f>: a 1e-7 output next to a 1e7
+one, or a slope of 1e-12 on an output of size 1 (1 + 1e-18 is 1), moves phi by less than its noise, so
+check such outputs on their own (f(x)[i]). f computed with cancellation (intermediates far larger than its
+output, e.g. the vjp of a saturated softmax under gradgradcheck) is noisier than the model and, when its
+noise comes in steps wider than eps, than the measurement: a failure there shows steps eps and 2*eps that
+"do not settle"; check at better-conditioned points or with a larger eps. At a kink the central difference
+averages the one-sided slopes and both steps agree, so the vjp is compared with that average (abs at 0:
+sign(0) = 0 passes; relu at 0: 0 fails against 0.5); within 2 eps of a kink the steps disagree and the
+failure says they do not settle. nan or inf in f's output (at x or at the shifted points) or in the
+gradient fails loudly. float32 inputs get a RuntimeWarning: their differences are too noisy at eps = 1e-6.
 """
 import warnings
 
@@ -16,6 +56,7 @@ import numpy as np
 from . import engine
 from .grad_mode import enable_grad, no_grad
 from .tensor import Tensor
+from .testing.finite_differences import Direction, Tolerance, compare, machine_eps, make_seed, require_finite
 from .value import Value
 
 
@@ -69,91 +110,59 @@ def as_array(g, x):
     return np.array(g.data if isinstance(g, (Tensor, Value)) else g, dtype=np.float64)
 
 
-def directional(f, inputs, nodes, us, v, eps):
-    """d/dt <v, f(x + t u)> at t = 0 by central difference, moving every node x along its u together."""
-    saved = [x.data for x in nodes]
-    base = [np.array(d, dtype=np.float64) for d in saved]
-    try:
-        with no_grad():
-            _shift(nodes, base, us, eps)
-            plus = float(np.sum(output_array(f(*inputs)) * v))
-            _shift(nodes, base, us, -eps)
-            minus = float(np.sum(output_array(f(*inputs)) * v))
-    finally:
-        for x, d in zip(nodes, saved):
-            x.data = d
-    return (plus - minus) / (2 * eps)
-
-
-def _shift(nodes, base, us, t):
-    for x, b, u in zip(nodes, base, us):
-        moved = b + t * u
-        x.data = float(moved) if isinstance(x, Value) else moved.astype(x.dtype)
-
-
-def numerical_vjp(f, inputs, x, v, eps):
-    """The central-difference estimate of v^T df/dx, element by element."""
-    shape = np.shape(x.data)
-    num = np.zeros(shape)
-    for idx in np.ndindex(*shape):
-        e = np.zeros(shape)
-        e[idx] = 1.0
-        num[idx] = directional(f, inputs, [x], [e], v, eps)
-    return num
-
-
 def _name(k, x):
     label = getattr(x, "label", "")
     return f"input {k}" + (f" ({label!r})" if label else "")
 
 
-def _compare(name, shape, ana, num, atol, rtol, who):
-    """Raise an AssertionError naming the worst element where ana and num differ beyond tolerance."""
-    bad = ~np.isclose(ana, num, atol=atol, rtol=rtol)
-    if not bad.any():
-        return
-    err = np.where(bad, np.abs(ana - num), -1.0)
-    err = np.where(np.isnan(err), np.inf, err)
-    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), shape))
-    a, n = ana[worst], num[worst]
-    raise AssertionError(
-        f"{who} failed for {name} of shape {shape}: at index {worst} backward gives {a:.10g} but the "
-        f"numerical derivative is {n:.10g} (error {abs(a - n):.3g} > tolerance {atol + rtol * abs(n):.3g}; "
-        f"{int(bad.sum())} of {bad.size} elements differ)")
-
-
-def gradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0):
-    """True if the engine's gradient of f matches central differences, else AssertionError naming the worst element."""
+def gradcheck(f, *inputs, eps=1e-6, atol=0.0, rtol=1e-5, fast=False, seed=0):
+    """True if the engine's gradient of f matches central differences within their estimated error, else
+    AssertionError naming the worst element. rtol: relative error accepted; atol: extra absolute slack."""
     return _check(f, inputs, eps, atol, rtol, fast, seed, "gradcheck")
 
 
-def _check(f, inputs, eps, atol, rtol, fast, seed, who):
+def _check(f, inputs, eps, atol, rtol, fast, seed, who, size_f=0.0):
     nodes = leaves(inputs, who)
     rng = np.random.default_rng(seed)
     with no_grad():
-        v = cotangent(rng, output_array(f(*inputs), who).shape)
-    _, grads = vjp(f, inputs, nodes, v)
-    for k, (x, g) in enumerate(zip(nodes, grads)):
-        ana, shape = as_array(g, x), np.shape(x.data)
+        out = f(*inputs)
+        data = output_array(out, who)
+    require_finite(data, who)
+    tol = Tolerance(eps, atol, rtol, *machine_eps(out, nodes), who, size_f)
+    v = cotangent(rng, data.shape)
+    analytic = make_seed(v, vjp(f, inputs, nodes, v)[1], nodes)
+    for k, x in enumerate(nodes):
+        shape, name = np.shape(x.data), _name(k, x)
         if fast:
-            u = rng.standard_normal(shape)
-            num = directional(f, inputs, [x], [u], v, eps)
-            _compare(_name(k, x) + ", along a random direction u", (), np.array(np.sum(ana * u)),
-                     np.array(num), atol, rtol, who + " (fast: v.J.u)")
+            directions = [Direction((), [x], [name], [k], [rng.standard_normal(shape)])]
+            head = f"{who} (fast: v.J.u) failed for {name}, along a random direction u of shape ()"
         else:
-            _compare(_name(k, x), shape, ana, numerical_vjp(f, inputs, x, v, eps), atol, rtol, who)
+            directions = [Direction(i, [x], [name], [k], [_one_hot(shape, i)]) for i in np.ndindex(*shape)]
+            head = f"{who} failed for {name} of shape {shape}"
+        failure = compare(f, inputs, directions, analytic, tol)
+        if failure is not None:
+            raise AssertionError(f"{head}: {failure.describe()}")
     return True
 
 
-def gradgradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0):
+def _one_hot(shape, index):
+    e = np.zeros(shape)
+    e[index] = 1.0
+    return e
+
+
+def gradgradcheck(f, *inputs, eps=1e-6, atol=0.0, rtol=1e-5, fast=False, seed=0):
     """True if f's second derivatives (backward with `create_graph=True`) match central differences of its gradient."""
     nodes = leaves(inputs, "gradgradcheck")
     if len({type(x) for x in nodes}) > 1:
         raise TypeError("gradgradcheck: inputs mix Value and Tensor; check each kind separately")
     rng = np.random.default_rng(seed + 1)
     with no_grad():
-        v = cotangent(rng, output_array(f(*inputs), "gradgradcheck").shape)
+        out = output_array(f(*inputs), "gradgradcheck")
+    require_finite(out, "gradgradcheck")
+    v = cotangent(rng, out.shape)
     ws = [rng.standard_normal(np.shape(x.data)) for x in nodes]
+    size_f = float(np.sum(np.abs(v * out))) * max(float(np.max(np.abs(w), initial=0.0)) for w in ws)
 
     def first_order(*args):                  # s(x) = sum_i <w_i, (v^T J)_i>, differentiable through the engine
         with enable_grad():
@@ -162,7 +171,7 @@ def gradgradcheck(f, *inputs, eps=1e-6, atol=1e-5, rtol=1e-3, fast=False, seed=0
         if not terms:
             return Tensor(0.0) if isinstance(nodes[0], Tensor) else Value._lift(0.0)
         return sum(terms[1:], terms[0])
-    return _check(first_order, inputs, eps, atol, rtol, fast, seed, "gradgradcheck")
+    return _check(first_order, inputs, eps, atol, rtol, fast, seed, "gradgradcheck", size_f)
 
 
 def _dot(g, w):

@@ -107,7 +107,7 @@ def check_forward_against(op, reference, datas, prm, kind, rtol=1e-10, atol=1e-1
 
 
 def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=None, reference=None,
-             dtype=np.float64, eps=1e-6, atol=1e-6, rtol=1e-5, properties=True, second_order=False,
+             dtype=np.float64, eps=1e-6, atol=0.0, rtol=1e-6, properties=True, second_order=False,
              max_examples=None, shrink=True):
     """Property-test `op`'s gradient (and its forward against `reference`) on drawn inputs; True or AssertionError.
 
@@ -115,7 +115,9 @@ def check_op(op, arity=1, domain="real", *, kind="tensor", shapes=None, params=N
     kind: "tensor", "value" (scalars) or "both". shapes: a strategy of `arity` shapes, or fixed shapes
     (default: broadcastable). params: dict, strategy of dicts, or `shapes -> strategy` for shape-dependent
     arguments (axis, index); a dict's values may be strategies.
-    Tolerances are tighter than `gradcheck`'s, so a gradient 0.1% off fails.
+    rtol (1e-6, tighter than `gradcheck`'s 1e-5) is the relative error accepted on top of the finite differences'
+    own estimated error, atol extra absolute slack (default 0; see `autograd.gradcheck`): a gradient 0.1% off
+    fails at any scale.
     properties: also check shapes/dtypes, seed linearity, adjoint, determinism, no mutation/sharing.
     second_order: also `gradgradcheck` (needs a vjp written with engine ops, see autograd.function).
     shrink=False reports the first failing example as drawn instead of minimizing it (faster).

@@ -1,4 +1,5 @@
 """The toolkit's own contract: gradcheck's report, its side effects, and strategies that keep their promises."""
+import re
 import runpy
 import subprocess
 import sys
@@ -39,6 +40,33 @@ def test_gradcheck_report_names_the_input_the_worst_element_and_both_values():
     assert msg.startswith("gradcheck failed for input 0 ('W') of shape (2, 3): at index (1, 2) backward gives ")
     ana, num = (float(s.split()[0]) for s in msg.split("gives ")[1].split("derivative is "))
     assert abs(ana - num) == pytest.approx(1.0, rel=1e-6) and "1 of 6 elements differ" in msg
+
+
+TOLERANCE = re.compile(r"error (\S+) > tolerance (\S+) = rtol\*\|grad\| (\S+) \+ noise (\S+)"
+                       r"(?: \+ truncation (\S+))?(?: \+ atol (\S+))?;")
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_gradcheck_report_says_how_the_tolerance_was_made_up(fast):
+    twice = primitive(lambda x: 1e-7 * np.sin(x), vjp=lambda g, out, x: (2e-7 * g * np.cos(x),))
+    with pytest.raises(AssertionError) as err:
+        gradcheck(twice, Tensor(np.linspace(-1, 1, 4), requires_grad=True), atol=1e-20, fast=fast)
+    msg = str(err.value)
+    ana, num = (float(s.split()[0]) for s in msg.split("gives ")[1].split("derivative is "))
+    error, tol, by_rtol, noise, extra, atol = (float(p or 0) for p in TOLERANCE.search(msg).groups())
+    assert error == pytest.approx(abs(ana - num), rel=1e-2) and atol == 1e-20
+    assert by_rtol == pytest.approx(1e-5 * max(abs(ana), abs(num)), rel=1e-2)
+    assert tol == pytest.approx(by_rtol + noise + extra + atol, rel=1e-2)
+    assert 0 < noise < 1e-15 and tol < 1e-4 * error              # scaled to gradients of 1e-7, not a fixed 1e-5
+
+
+def test_rtol_and_atol_keep_their_meaning_relative_and_absolute_slack():
+    x = Tensor(np.linspace(-1, 1, 4), requires_grad=True)
+    off = primitive(lambda x: 1e-7 * np.sin(x), vjp=lambda g, out, x: (1.001e-7 * g * np.cos(x),))
+    for kw in ({"rtol": 1e-2}, {"atol": 1e-9}):                  # 0.1% of 1e-7 is 1e-10
+        assert gradcheck(off, x, **kw) and gradcheck(off, x, fast=True, **kw) and check_op(off, max_examples=5, **kw)
+    with pytest.raises(AssertionError):
+        gradcheck(off, x)
 
 
 def test_fast_gradcheck_compares_one_projection_and_catches_a_wrong_gradient():

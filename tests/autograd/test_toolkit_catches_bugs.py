@@ -7,7 +7,7 @@ the others pass shrink=False (same examples drawn, no minimizing) to keep the su
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value, gradgradcheck, primitive
+from autograd import Tensor, Value, gradcheck, gradgradcheck, primitive
 from autograd.function import data, sigmoid
 from autograd.testing import (assert_engines_agree, check_adjoint, check_batch_gradient, check_deterministic,
                               check_op, check_rewrite, check_seed_linearity)
@@ -126,3 +126,78 @@ def test_batch_gradient_check_catches_a_vjp_that_depends_on_the_batch_size():
     X = np.linspace(-2, 2, 12).reshape(4, 3)
     with pytest.raises(AssertionError, match="per-example"):
         check_batch_gradient(lambda xb: per_batch(Tensor(xb) @ W).sum(), [W], X)
+
+
+# --- wrong gradients at every scale: gradcheck, gradcheck(fast=True), gradgradcheck and check_op ------------
+sin = primitive(np.sin)
+cos = primitive(np.cos)
+sin.defvjp(lambda g, out, x: (g * cos(x),))
+cos.defvjp(lambda g, out, x: (-g * sin(x),))
+
+
+def first_element(x):
+    """1 at x's first element, 0 elsewhere (a constant: its derivative is zero)."""
+    mask = np.zeros(np.shape(data(x)))
+    mask.flat[0] = 1.0
+    return mask
+
+
+BUGS = {                                     # how a vjp goes wrong, given the right gradient and the input
+    "2x": lambda grad, x: 2 * grad,
+    "0.1%": lambda grad, x: grad * 1.001,
+    "sign": lambda grad, x: -grad,
+    "one element": lambda grad, x: grad * (1 + 0.001 * first_element(x)),
+}
+
+
+def scaled_sine(c, bug=None, order=1, arity=1):
+    """c * sin(x) (arity 1) or c * (sin(a) + sin(b)): `bug` in the last input's vjp (order 1) or in the vjp of that
+    vjp (order 2, so only second derivatives are wrong)."""
+    wrong = BUGS[bug] if bug else (lambda grad, x: grad)
+    bad_cos = primitive(np.cos, vjp=lambda g, out, x: (wrong(-g * sin(x), x),))
+
+    def vjp(g, out, *xs):
+        right = [g * c * cos(x) for x in xs]
+        last = wrong(right[-1], xs[-1]) if order == 1 else g * c * bad_cos(xs[-1])
+        return (*right[:-1], last)
+    return primitive(lambda *xs: c * sum(np.sin(x) for x in xs), vjp=vjp)
+
+
+CASES = [pytest.param(1e-7, "2x", 1, id="2x-at-1e-7"), pytest.param(1.0, "0.1%", 1, id="0.1%-at-1"),
+         pytest.param(1e-7, "0.1%", 1, id="0.1%-at-1e-7"), pytest.param(1e7, "0.1%", 1, id="0.1%-at-1e7"),
+         pytest.param(1.0, "sign", 1, id="sign-flip"), pytest.param(1e-7, "one element", 1, id="one-element-at-1e-7"),
+         pytest.param(1e7, "0.1%", 2, id="second-input-only-at-1e7")]
+
+
+def points(arity):
+    return [Tensor(np.linspace(-1.4, 1.3, 5) + 0.1 * k, requires_grad=True) for k in range(arity)]
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["gradcheck", "gradcheck-fast"])
+@pytest.mark.parametrize("c, bug, arity", CASES)
+def test_gradcheck_catches_a_wrong_vjp_at_every_scale(c, bug, arity, fast):
+    with pytest.raises(AssertionError, match=f"gradcheck.* failed for input {arity - 1}"):
+        gradcheck(scaled_sine(c, bug, arity=arity), *points(arity), fast=fast)
+
+
+@pytest.mark.parametrize("c, bug, arity", CASES)
+def test_gradgradcheck_catches_a_wrong_second_derivative_at_every_scale(c, bug, arity):
+    op = scaled_sine(c, bug, order=2, arity=arity)
+    assert gradcheck(op, *points(arity))                     # the first derivatives are right
+    with pytest.raises(AssertionError, match=f"gradgradcheck failed for input {arity - 1}"):
+        gradgradcheck(op, *points(arity))
+
+
+@pytest.mark.parametrize("c, bug, arity", CASES)
+def test_check_op_catches_a_wrong_vjp_at_every_scale(c, bug, arity):
+    with pytest.raises(AssertionError, match="gradcheck failed"):
+        check_op(scaled_sine(c, bug, arity=arity), arity=arity, shrink=False)
+
+
+@pytest.mark.parametrize("c", [1e-7, 1.0, 1e7])
+def test_the_same_op_written_right_passes_every_check_at_every_scale(c):
+    for arity in (1, 2):
+        op = scaled_sine(c, arity=arity)
+        assert gradcheck(op, *points(arity)) and gradcheck(op, *points(arity), fast=True)
+        assert gradgradcheck(op, *points(arity))
+        assert check_op(op, arity=arity, second_order=True)
