@@ -77,21 +77,21 @@ def load_checkpoint(path, model, optimizer=None, scheduler=None, loader=None, *,
         decoded = {key: data.decode(manifest[key], (key,)) for key in _ALWAYS[3:]}
         states = {s: data.decode(manifest[s]["state"], (s,)) for s in _SECTIONS if s in manifest}
         data.check_all_used()
+        if type(decoded["extra"]) is not dict or not all(type(k) is str for k in decoded["extra"]):
+            raise ValueError(f"load_checkpoint {path!r}: its extras are {str(decoded['extra'])[:80]}, not a dict of "
+                             f"named entries")
         states = {s: states[s] for s in _wanted(path, manifest, targets, strict)}
         arrays = data.read({*_ALWAYS[3:], *states}, optimizer, states.get("optimizer"), max_bytes)
     decoded, states = resolve(decoded, arrays), resolve(states, arrays)
     where = f"load_checkpoint {path!r}"
     rng = checked_generator_state(autograd.default_rng(), decoded["rng"], f"{where}: the global generator")
     gens = _checked_generators(where, model, decoded["generators"], strict)
-    extra = decoded["extra"]
-    if type(extra) is not dict or not all(type(k) is str for k in extra):
-        raise ValueError(f"{where}: its extras are {str(extra)[:80]}, not a dict of named entries")
     _load_in_turn(where, [(targets[s], states[s]) for s in _SECTIONS if s in targets])
     model.load_state_dict(weights, strict=strict)             # checked against the model before it was read
     for g, state in gens:
         g.bit_generator.state = state
     autograd.set_rng_state(rng)
-    return extra
+    return decoded["extra"]
 
 
 def _checked_targets(where, model, **objects):

@@ -69,6 +69,9 @@ class Ref:
     def __init__(self, name, scalar, path):
         self.name, self.scalar, self.path = name, scalar, path
 
+    def __repr__(self):
+        return f"<{'scalar' if self.scalar else 'array'} {self.name}>"
+
 
 class Decoder:
     """JSON data back to plain data with a Ref for each array; each entry named must exist and be named once."""
