@@ -14,6 +14,7 @@ from .activations import sigmoid, tanh, relu, leaky_relu, prelu, softmax, identi
 from .summary import summary
 from .serialization import save, load
 from . import optim, diagnostics, utils
+from .checkpoint import save_checkpoint, load_checkpoint
 from .functional import l1_penalty, l2_penalty
 from .losses import (CrossEntropyLoss, NLLLoss, MSELoss, L1Loss, BCEWithLogitsLoss, HingeLoss,
                      MultiMarginLoss)

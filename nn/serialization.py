@@ -100,6 +100,52 @@ def _read_into(path, model, strict):
         return {name: _data(path, z, name, members[name], headers[name]) for name in wanted}
 
 
+class Archive:
+    """A saved .npz opened for checked reading, as nn.load reads it (nn.checkpoint reads through it): the format
+    marker checked, an entry's header read before its data, its data read in bounded chunks to the declared size."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self._zip = _open(self.path)
+        try:
+            self._members = _members(self.path, self._zip)
+        except BaseException:
+            self._zip.close()
+            raise
+        self._headers = {}
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._zip.close()
+
+    def names(self):
+        """The entries' names in the file's order (the format marker left out)."""
+        return list(self._members)
+
+    def header(self, name):
+        """(shape, dtype) the entry declares: only its header is read (and cached)."""
+        if name not in self._headers:
+            self._headers[name] = _header(self.path, self._zip, name, self._members[name])
+        shape, _, dtype = self._headers[name]
+        return shape, dtype
+
+    def nbytes(self, name):
+        """The bytes the entry's array would take, from its header."""
+        return _nbytes(self.path, name, *self.header(name))
+
+    def expect(self, name, shape, dtype):
+        """A ValueError naming the entry unless it declares exactly `shape` and `dtype` (no data read)."""
+        self.header(name)
+        _match(self.path, name, self._headers[name], shape, dtype)
+
+    def read(self, name):
+        """The entry's array (check its header first: this allocates what the header declares)."""
+        self.header(name)
+        return _data(self.path, self._zip, name, self._members[name], self._headers[name])
+
+
 def _key_error(path, cls, missing, unexpected):
     from .module import StateDictKeyError    # module.py imports this file, so not at the top
     parts = ([f"missing keys {missing}"] if missing else []) + ([f"unexpected keys {unexpected}"] if unexpected else [])
