@@ -26,7 +26,15 @@ def __getattr__(name):
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'autograd.testing' has no attribute {name!r}")
-    value = getattr(importlib.import_module(("." if not module.startswith(".") else "") + module, __name__), name)
+    try:
+        submodule = importlib.import_module(("." if not module.startswith(".") else "") + module, __name__)
+    except ModuleNotFoundError as e:
+        if e.name != "hypothesis":
+            raise
+        raise ImportError(f"autograd.testing.{name} needs hypothesis, which is not installed: "
+                          "pip install 'graphgrad[testing]' (the check_* properties and gradcheck work without it)"
+                          ) from None
+    value = getattr(submodule, name)
     globals()[name] = value
     return value
 
