@@ -1,44 +1,115 @@
-"""cProfile of our engine on each benchmark's workload: where the time goes, by function (file:line).
+"""Where our engine's time goes, per workload: cProfile top functions (file:line), the GC's share, and
+for the scalar moons step a breakdown into forward / backward / update / freeing the graph / GC.
+
+    python benchmarks/profile_engine.py [--quick] [casestudy moons tiny value mlp]   (default: all)
 
 cProfile adds a fixed cost per Python call, so shares of many tiny functions are inflated; read the
 ranking, not the absolute times. Profiles run with gc disabled; the GC's share is measured apart.
 BLAS runs on one thread here, so matmul time is not inflated by other processes competing for the
-cores; cProfile books the time of `@` (an operator, not a call) to the function that uses it. `python benchmarks/profile_engine.py [--quick]`
+cores; cProfile books the time of `@` (an operator, not a call) to the function that uses it.
 """
 import sys
+import time
 
 import autograd
+import bench_casestudy
 import bench_mlp
 import bench_moons
 import bench_tiny
 import bench_value
-from common import gc_share, profile, set_blas_threads
+from common import fmt_time, gc_share, profile, set_blas_threads, table
+from procs import GcMeter
 
 
 def workloads(quick):
-    """name -> (callable, calls) running only our engine."""
+    """group -> {name: (callable, calls)} running only our engine."""
     k = 0.2 if quick else 1
+    X, y, params = bench_casestudy.problem()
+    relu_xw, chain = bench_value.WORKLOADS["relu(x*w)"][0], bench_value.chain
     work = {
-        "tiny (a*b + c).sum() 4x4": (bench_tiny.ours_step(), int(20000 * k)),
-        "Value sum of relu(x*w)": (bench_value.sum_step(autograd.Value, bench_value.WORKLOADS["relu(x*w)"][0]),
-                                   int(300 * k)),
-        "Value 100k-op chain": (lambda: bench_value.chain(autograd.Value, 100_000, lambda v: v * 1.0)[1].backward(), 1),
-        "moons step": (bench_moons.trainer(autograd.Value), max(1, int(3 * k))),
+        "casestudy": {"case study, Tensor port": (bench_casestudy.tensor_trainer(X, y, params), int(500 * k)),
+                      "case study, nn": (bench_casestudy.nn_trainer(X, y, params), int(500 * k))},
+        "moons": {"moons step": (bench_moons.trainer(autograd.Value), max(1, int(3 * k)))},
+        "tiny": {"tiny (a*b + c).sum() 4x4": (bench_tiny.ours_step(), int(20000 * k))},
+        "value": {"Value sum of relu(x*w)": (bench_value.sum_step(autograd.Value, relu_xw), int(300 * k)),
+                  "Value 100k-op chain": (lambda: chain(autograd.Value, 100_000, lambda v: v * 1.0)[1].backward(), 1)},
+        "mlp": {},
     }
     for sizes, batch, _ in bench_mlp.CONFIGS:
         step, _ = bench_mlp.ours_trainer(*bench_mlp.problem(sizes, batch))
-        work[f"MLP {'-'.join(map(str, sizes))} batch {batch}"] = (step, max(2, int((20 if batch == 512 else 100) * k)))
+        calls = max(2, int((20 if batch == 512 else 100) * k))
+        work["mlp"][f"MLP {'-'.join(map(str, sizes))} batch {batch}"] = (step, calls)
     return work
 
 
-def main(quick=False):
+def graph_size(root):
+    """Nodes and edges of the graph behind `root` (an explicit stack: no recursion)."""
+    seen, stack, edges = {id(root)}, [root], 0
+    while stack:
+        for p in stack.pop()._parents:
+            edges += 1
+            if id(p) not in seen:
+                seen.add(id(p))
+                stack.append(p)
+    return len(seen), edges
+
+
+def _phases(step):
+    """(seconds, GC seconds, full collections) of each phase of one moons step."""
+    out = {}
+
+    def timed(name, fn):
+        with GcMeter() as m:
+            t = time.perf_counter()
+            r = fn()
+            out[name] = (time.perf_counter() - t, m.total_seconds, m.count[2])
+        return r
+    held = [timed("forward (build graph, loss)", step.forward)]     # [(total, scores)]: the only reference
+    timed("backward()", lambda: step.backward(held[0][0]))
+    timed("SGD update", step.update)
+    timed("free the graph (refcounts)", held.clear)
+    return out
+
+
+def moons_breakdown(steps):
+    """Per phase of the scalar moons step: time with gc on, the GC's part of it, and time with gc off."""
+    import gc
+    step = bench_moons.trainer(autograd.Value)
+    total, _ = step.forward()
+    nodes, edges = graph_size(total)
+    del total
+    on, off = [], []
+    for _ in range(steps):
+        on.append(_phases(step))
+        gc.disable()
+        off.append(_phases(step))
+        gc.enable()
+    print(f"\n## moons step (scalar engine), by phase: a graph of {nodes:,} nodes and {edges:,} edges per step; "
+          f"mean of {steps} steps, gc on as users run it (this process's heap: fresh)")
+    rows = []
+    for name in on[0]:
+        t_on, t_gc, full = (sum(r[name][i] for r in on) / steps for i in range(3))
+        t_off = sum(r[name][0] for r in off) / steps
+        rows.append([name, fmt_time(t_on), fmt_time(t_gc), f"{full:.1f}", fmt_time(t_off)])
+    table(["phase", "gc on", "of which GC", "full collections", "gc off"], rows)
+    print(f"per node: {fmt_time(sum(r['forward (build graph, loss)'][0] for r in off) / steps / nodes)} to build, "
+          f"{fmt_time(sum(r['backward()'][0] for r in off) / steps / nodes)} backward (gc off)")
+
+
+def main(argv):
+    quick = "--quick" in argv
+    chosen = [a for a in argv if not a.startswith("--")]
     set_blas_threads(1)
-    for name, (fn, calls) in workloads(quick).items():
-        print(f"\n## profile: {name} ({calls} calls)")
-        fn()                                            # warm-up
-        print(f"cyclic GC: {gc_share(fn, calls):.0%} of the time with gc enabled (timed apart, gc on vs off)")
-        profile(fn, calls)
+    work = workloads(quick)
+    for group in chosen or list(work):
+        if group == "moons":
+            moons_breakdown(2 if quick else 5)
+        for name, (fn, calls) in work[group].items():
+            print(f"\n## profile: {name} ({calls} calls)")
+            fn()                                            # warm-up
+            print(f"cyclic GC: {gc_share(fn, calls):.0%} of the time with gc enabled (timed apart, gc on vs off)")
+            profile(fn, calls)
 
 
 if __name__ == "__main__":
-    main("--quick" in sys.argv)
+    main(sys.argv[1:])
