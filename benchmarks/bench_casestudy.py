@@ -6,9 +6,10 @@ plus L2 (reg 1e-3), full-batch gradient descent (step size 1.0). One iteration, 
   indexing and the L2 sum spelled out; backward() instead of the hand-derived gradients),
 - graphgrad nn: nn.MLP + nn.F.cross_entropy + nn.l2_penalty + nn.optim.SGD,
 - torch: the same with torch.nn, when installed.
-Target: both graphgrad ways <= 1.2x numpy. `--notes` runs the notes' 10,000 iterations once instead and
-prints the losses and accuracy beside theirs (the reference must be their code, not just agree with ours). All run in this process, after `import autograd`, so any
+Target: both graphgrad ways <= 1.2x numpy. All run in this process, after `import autograd`, so any
 process-wide setting graphgrad applies (allocator, GC, BLAS threads) speeds the reference as well.
+`--notes` runs the notes' 10,000 iterations once instead and prints the losses and accuracy beside
+theirs (the reference must be their code, not just agree with ours).
 """
 import sys
 
@@ -23,9 +24,10 @@ STEP, REG = 1.0, 1e-3
 TARGET = 1.2
 
 
-def problem(seed=0):
-    """The spiral (300 points) and the notes' initial weights (0.01 * randn, zero biases)."""
-    X, y = nn.data.spiral(N, classes=K, seed=seed)
+def problem(seed=0, n=N):
+    """The spiral (n points per class: the notes' 300 in all) and the notes' initial weights
+    (0.01 * randn, zero biases)."""
+    X, y = nn.data.spiral(n, classes=K, seed=seed)
     rng = np.random.default_rng(seed)
     return X, y, (0.01 * rng.standard_normal((D, H)), np.zeros((1, H)), 0.01 * rng.standard_normal((H, K)),
                   np.zeros((1, K)))

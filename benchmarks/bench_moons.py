@@ -10,6 +10,7 @@ frees by reference counting, but every node is still a tracked object that colle
 Per step: median and mean time, and the GC's collections per generation and seconds (gc.callbacks).
 Target: ours >= 10x faster than micrograd, in both heaps.
 """
+import gc
 import random
 import sys
 import time
@@ -110,8 +111,18 @@ def engine_class(name):
     return mg.Value if mg else None
 
 
-def child(engine, heap, steps):
-    """(In a fresh process.) Time `steps` consecutive steps of one engine, gc on, each with its GC meter."""
+def apply_gc_setting(setting):
+    """A process-wide GC setting a library could apply at import: {"threshold": [g0, g1, g2]} or {"freeze": true}."""
+    if "threshold" in setting:
+        gc.set_threshold(*setting["threshold"])
+    if setting.get("freeze"):
+        gc.freeze()                                     # everything alive now: out of every future collection
+
+
+def child(engine, heap, steps, gc_setting=None):
+    """(In a fresh process.) Time `steps` consecutive steps of one engine, gc on, each with its GC meter.
+    `gc_setting` (experiment_gc.py) is applied first, as if autograd's import had applied it."""
+    apply_gc_setting(gc_setting or {})
     held = busy_heap() if heap == "busy" else None      # noqa: F841 (kept alive: that is the point)
     step = trainer(engine_class(engine))
     first = step()                                      # warm-up; its loss is compared across engines
@@ -141,7 +152,7 @@ def main(quick=False):
         for engine in ENGINES:
             if engine_class(engine) is None:
                 continue
-            steps = (3 if quick else 8) if engine == "micrograd" else (6 if quick else 25)
+            steps = (3 if quick else 6) if engine == "micrograd" else (6 if quick else 20)
             runs[engine, heap] = r = run_child("bench_moons.py", [engine, heap, steps])
             if (ENGINES[0], heap) in runs and engine != ENGINES[0]:
                 a, b = runs[ENGINES[0], heap]["first_loss"], r["first_loss"]

@@ -25,7 +25,7 @@ def run_child(script, args, env=None, unset=(), timeout=900):
     full_env["PYTHONPATH"] = os.pathsep.join([ROOT, HERE, os.environ.get("PYTHONPATH", "")])
     full_env.update(env or {})
     done = subprocess.run([sys.executable, os.path.join(HERE, script), "--child", json.dumps(args)],
-                          env=full_env, capture_output=True, text=True, timeout=timeout)
+                          env=full_env, capture_output=True, text=True, timeout=timeout, check=False)
     for line in reversed(done.stdout.splitlines()):
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT "):])

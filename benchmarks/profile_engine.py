@@ -8,6 +8,9 @@ ranking, not the absolute times. Profiles run with gc disabled; the GC's share i
 BLAS runs on one thread here, so matmul time is not inflated by other processes competing for the
 cores; cProfile books the time of `@` (an operator, not a call) to the function that uses it.
 """
+import cProfile
+import os
+import pstats
 import sys
 import time
 
@@ -17,29 +20,35 @@ import bench_mlp
 import bench_moons
 import bench_tiny
 import bench_value
-from common import fmt_time, gc_share, profile, set_blas_threads, table
-from procs import GcMeter
+from common import compare, fmt_time, gc_share, profile, set_blas_threads, table
+from procs import GcMeter, faults_per_call
 
 
-def workloads(quick):
-    """group -> {name: (callable, calls)} running only our engine."""
+def workloads(group, quick):
+    """{name: (callable, calls)} of one group, running only our engine. Made only when profiled: glibc
+    adapts its mmap threshold to the largest block freed so far, so the MLP's set-up (3 MiB float64
+    draws) would hide the case study's page faults if it came first."""
     k = 0.2 if quick else 1
-    X, y, params = bench_casestudy.problem()
-    relu_xw, chain = bench_value.WORKLOADS["relu(x*w)"][0], bench_value.chain
-    work = {
-        "casestudy": {"case study, Tensor port": (bench_casestudy.tensor_trainer(X, y, params), int(500 * k)),
-                      "case study, nn": (bench_casestudy.nn_trainer(X, y, params), int(500 * k))},
-        "moons": {"moons step": (bench_moons.trainer(autograd.Value), max(1, int(3 * k)))},
-        "tiny": {"tiny (a*b + c).sum() 4x4": (bench_tiny.ours_step(), int(20000 * k))},
-        "value": {"Value sum of relu(x*w)": (bench_value.sum_step(autograd.Value, relu_xw), int(300 * k)),
-                  "Value 100k-op chain": (lambda: chain(autograd.Value, 100_000, lambda v: v * 1.0)[1].backward(), 1)},
-        "mlp": {},
-    }
+    if group == "casestudy":
+        X, y, params = bench_casestudy.problem()
+        return {"case study, Tensor port": (bench_casestudy.tensor_trainer(X, y, params), int(500 * k)),
+                "case study, nn": (bench_casestudy.nn_trainer(X, y, params), int(500 * k))}
+    if group == "moons":
+        return {"moons step": (bench_moons.trainer(autograd.Value), max(1, int(3 * k)))}
+    if group == "tiny":
+        return {"tiny (a*b + c).sum() 4x4": (bench_tiny.ours_step(), int(20000 * k))}
+    if group == "value":
+        relu_xw, chain = bench_value.WORKLOADS["relu(x*w)"][0], bench_value.chain
+        return {"Value sum of relu(x*w)": (bench_value.sum_step(autograd.Value, relu_xw), int(300 * k)),
+                "Value 100k-op chain": (lambda: chain(autograd.Value, 100_000, lambda v: v * 1.0)[1].backward(), 1)}
+    work = {}
     for sizes, batch, _ in bench_mlp.CONFIGS:
         step, _ = bench_mlp.ours_trainer(*bench_mlp.problem(sizes, batch))
-        calls = max(2, int((20 if batch == 512 else 100) * k))
-        work["mlp"][f"MLP {'-'.join(map(str, sizes))} batch {batch}"] = (step, calls)
+        work[f"MLP {'-'.join(map(str, sizes))} batch {batch}"] = (step, max(2, int((20 if batch == 512 else 100) * k)))
     return work
+
+
+GROUPS = ("casestudy", "moons", "tiny", "value", "mlp")
 
 
 def graph_size(root):
@@ -96,15 +105,47 @@ def moons_breakdown(steps):
           f"{fmt_time(sum(r['backward()'][0] for r in off) / steps / nodes)} backward (gc off)")
 
 
+def casestudy_breakdown(quick):
+    """The case study per iteration at the notes' size and at 1 point per class: the small size leaves the
+    fixed cost (Python, dispatch, graph), the difference is the arrays' work; and page faults per iteration."""
+    rows = []
+    for n in (1, bench_casestudy.N):
+        X, y, params = bench_casestudy.problem(n=n)
+        cases = {"numpy (the notes)": bench_casestudy.numpy_trainer(X, y, params),
+                 "graphgrad Tensor": bench_casestudy.tensor_trainer(X, y, params),
+                 "graphgrad nn": bench_casestudy.nn_trainer(X, y, params)}
+        stats = compare(cases, repeats=3 if quick else 7, budget=0.05 if quick else 0.2)
+        faults = {name: faults_per_call(fn, 50) for name, fn in cases.items()}
+        rows += [[f"{3 * n} points", name, fmt_time(st.median), f"{faults[name]:,.0f}"] for name, st in stats.items()]
+    X, y, params = bench_casestudy.problem()
+    tensor, nn_ = bench_casestudy.tensor_trainer(X, y, params), bench_casestudy.nn_trainer(X, y, params)
+    print("\n## case study per iteration: fixed cost (3 points) vs the notes' size (300 points); "
+          f"graph nodes per iteration: Tensor port {nodes_made(tensor)}, nn {nodes_made(nn_)}")
+    table(["size", "case", "median", "minor page faults per iteration"], rows)
+
+
+def nodes_made(step):
+    """How many graph nodes one call of step makes: calls of Tensor._make, counted by cProfile (the ops
+    bind _make at import, so a wrapper would miss them)."""
+    prof = cProfile.Profile()
+    prof.runcall(step)
+    return sum(st[1] for (path, _, func), st in pstats.Stats(prof).stats.items()
+               if func == "_make" and path.endswith(os.path.join("autograd", "tensor.py")))
+
+
 def main(argv):
     quick = "--quick" in argv
     chosen = [a for a in argv if not a.startswith("--")]
     set_blas_threads(1)
-    work = workloads(quick)
-    for group in chosen or list(work):
+    unknown = set(chosen) - set(GROUPS)
+    if unknown:
+        sys.exit(f"unknown workload group(s) {sorted(unknown)}; choose from {list(GROUPS)}")
+    for group in chosen or GROUPS:
         if group == "moons":
             moons_breakdown(2 if quick else 5)
-        for name, (fn, calls) in work[group].items():
+        if group == "casestudy":
+            casestudy_breakdown(quick)
+        for name, (fn, calls) in workloads(group, quick).items():
             print(f"\n## profile: {name} ({calls} calls)")
             fn()                                            # warm-up
             print(f"cyclic GC: {gc_share(fn, calls):.0%} of the time with gc enabled (timed apart, gc on vs off)")
