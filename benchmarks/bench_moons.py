@@ -8,7 +8,8 @@ cyclic GC on as users run it, in two heaps: fresh, and busy (the process first m
 their own output, so every node sits in a reference cycle and only the cyclic GC frees a graph; ours
 frees by reference counting, but every node is still a tracked object that collections traverse.
 Per step: median and mean time, and the GC's collections per generation and seconds (gc.callbacks).
-Target: ours >= 10x faster than micrograd, in both heaps.
+Target: ours >= 10x faster than micrograd, in both heaps, judged on the mean step: full collections
+come every few steps, so a median of a few steps can miss them all (or land on one).
 """
 import gc
 import random
@@ -169,9 +170,9 @@ def main(quick=False):
         return s
     for heap in HEAPS:
         ours, theirs = s[ENGINES[0], heap], s[ENGINES[1], heap]
-        verdict(f"moons speedup over micrograd, {heap} heap (medians)", theirs["median"] / ours["median"],
-                TARGET, lower_is_better=False)
-        print(f"  (means, every collection counted: {theirs['mean'] / ours['mean']:.2f}x)")
+        verdict(f"moons speedup over micrograd, {heap} heap (mean step: every collection counted)",
+                theirs["mean"] / ours["mean"], TARGET, lower_is_better=False)
+        print(f"  (medians: {theirs['median'] / ours['median']:.2f}x; a median can skip the rare full collections)")
     return s
 
 

@@ -164,6 +164,9 @@ def describe_machine():
           f"{' + uncommitted changes in autograd/ or nn/' if _git('status', '--porcelain', 'autograd', 'nn') else ''}")
     print("load:     %.2f %.2f %.2f (1, 5, 15 min averages; other processes on the machine skew timings)"
           % os.getloadavg())
+    if os.getloadavg()[0] > 0.5 * os.cpu_count():
+        print("WARNING:  the machine is busy: with 2 BLAS threads competing for cores, matmul medians can be "
+              "10-50x off (benchmarks/experiment_threads.py); rerun on a quiet machine before trusting ratios")
 
 
 def _git(*args):
