@@ -27,12 +27,19 @@ from procs import child_args, faults_per_call, report, run_child
 MMAP_THRESHOLD = 32 * 2**20         # glibc's largest allowed value on 64-bit (HEAP_MAX_SIZE / 2)
 TRIM_THRESHOLD = 128 * 2**20
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3     # mallopt parameter numbers (malloc.h)
-SETTINGS = {
+TOP_PAD = 16 * 2**20
+SETTINGS = {                        # name: environment (the mallopt row sets the two thresholds in-process)
     "glibc defaults": {},
-    "env thresholds": {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD), "MALLOC_TRIM_THRESHOLD_": str(TRIM_THRESHOLD)},
+    "env: both thresholds": {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD),
+                             "MALLOC_TRIM_THRESHOLD_": str(TRIM_THRESHOLD)},
     "mallopt after import": {},
+    # one knob alone: setting any of them also switches off glibc's adaptive mmap threshold
+    "env: mmap threshold only": {"MALLOC_MMAP_THRESHOLD_": str(MMAP_THRESHOLD)},
+    "env: trim threshold only": {"MALLOC_TRIM_THRESHOLD_": str(TRIM_THRESHOLD)},
+    "env: top pad 16 MiB only": {"MALLOC_TOP_PAD_": str(TOP_PAD)},
 }
 WORKLOADS = ("case study", "MLP 784-512-512-10 b64", "MLP 784-512-512-10 b512")
+ONE_KNOB = ("env: mmap threshold only", "env: trim threshold only", "env: top pad 16 MiB only")
 MALLOC_VARS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_ARENA_MAX")
 
 
@@ -75,24 +82,17 @@ def main(quick=False, threads=None):
           f"BLAS threads {threads} (--threads=N), so thread scheduling does not drown the allocator's effect")
     runs = {(name, setting): run_child("experiment_malloc.py", [setting, name, quick, threads], env=env,
                                        unset=MALLOC_VARS)
-            for name in WORKLOADS for setting, env in SETTINGS.items()}
+            for name in WORKLOADS for setting, env in SETTINGS.items()
+            if name == WORKLOADS[0] or setting not in ONE_KNOB}
     rows = []
-    for name in WORKLOADS:
-        ref = runs[name, "glibc defaults"]["results"]
-        for case in ref:
-            row = [name, case]
-            for setting in SETTINGS:
-                r = runs[name, setting]
-                t, faults = r["results"][case]
-                row.append(f"{fmt_time(t)}  {t / r['results']['numpy'][0]:.2f}x  {faults:,.0f}")
-            rows.append(row)
-    table(["workload", "case"] + [f"{s}: median, vs numpy, faults/iter" for s in SETTINGS], rows)
-    for setting in SETTINGS:
-        r = [runs[name, setting] for name in WORKLOADS]
-        note = "" if r[0]["mallopt"] is None else f"; mallopt accepted: {all(x['mallopt'] for x in r)}"
-        peaks = ", ".join(f"{x['peak_mib']:.0f}" for x in r)
-        print(f"{setting}: peak RSS per workload {peaks} MiB{note}")
-
+    for (name, setting), r in runs.items():
+        res = r["results"]
+        ref = res["numpy"][0]
+        note = "" if r["mallopt"] is None else f"mallopt accepted: {r['mallopt']}"
+        rows.append([name, setting, fmt_time(ref)] + [f"{res[c][0] / ref:.2f}x" for c in res if c != "numpy"]
+                    + ["/".join(f"{res[c][1]:,.0f}" for c in res), f"{r['peak_mib']:.0f} MiB", note])
+    table(["workload", "malloc setting", "numpy median", "Tensor / numpy", "nn / numpy",
+           "page faults/iter numpy/Tensor/nn", "peak RSS", ""], rows)
 
 if __name__ == "__main__":
     args = child_args(sys.argv)
