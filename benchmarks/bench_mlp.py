@@ -18,8 +18,8 @@ from common import blas_threads, compare, optional, set_blas_threads, table, thr
 
 LR, MU = 0.01, 0.9
 CONFIGS = [  # (sizes, batch, target ratio to numpy)
-    ((784, 512, 512, 10), 64, 1.15),
-    ((784, 512, 512, 10), 512, 1.15),
+    ((784, 512, 512, 10), 64, 1.1),               # the speed issue: keep <= 1.1x
+    ((784, 512, 512, 10), 512, 1.1),
     ((64, 128, 128, 10), 64, 1.5),
 ]
 

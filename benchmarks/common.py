@@ -158,11 +158,15 @@ def describe_machine():
           f"[{blas.get('openblas configuration', '').strip()}]")
     print(f"threads:  BLAS {blas_threads()} (OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}); torch is set to the same in bench_mlp")
-    print(f"peers:    torch {_version('torch')}, micrograd {_version('micrograd')}")
+    print(f"peers:    torch {_version('torch')}, micrograd {_version('micrograd')}, "
+          f"threadpoolctl {_version('threadpoolctl')} (experiment_threads.py only)")
     print(f"graphgrad: {_git('rev-parse', '--short', 'HEAD')}"
           f"{' + uncommitted changes in autograd/ or nn/' if _git('status', '--porcelain', 'autograd', 'nn') else ''}")
     print("load:     %.2f %.2f %.2f (1, 5, 15 min averages; other processes on the machine skew timings)"
           % os.getloadavg())
+    if os.getloadavg()[0] > 0.5 * os.cpu_count():
+        print("WARNING:  the machine is busy: with 2 BLAS threads competing for cores, matmul medians can be "
+              "10-50x off (benchmarks/experiment_threads.py); rerun on a quiet machine before trusting ratios")
 
 
 def _git(*args):
