@@ -502,7 +502,7 @@ def _index_data(index):
 
 def _document(cls, modules):
     """Give each one-line API method the docstring of the op function it calls."""
-    for name, method in vars(cls).items():
+    for method in vars(cls).values():
         code = getattr(method, "__code__", None)
         if code is not None and method.__doc__ is None and len(code.co_names) >= 2:
             module, op = code.co_names[0], code.co_names[1]

@@ -259,7 +259,8 @@ def _fit(args, model, Xtr, ytr, val, animation):
 def main(argv=None, prog=None):
     """Run the main job on command-line arguments (default sys.argv[1:]); returns the exit code."""
     args = parse_args(argv, prog)
-    names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"], FILES["page"]]
+    names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"],
+             FILES["page"]]
     names += [FILES["animation"]] if args.animate else []
     try:
         out, made = prepare_out(args.out, names, args.overwrite)   # made, and a probe file written in it

@@ -7,7 +7,7 @@ nothing pops up): show it in Jupyter by leaving it last in a cell, or `fig.savef
 import numpy as np
 
 import autograd
-from autograd import Tensor, Value
+from autograd import Tensor
 
 from . import activations as act
 from .fit import predict

@@ -34,7 +34,9 @@ class _Refused(ValueError):
 
 
 def save(state, path, overwrite=False):
-    """Write a model's (or a {name: array}) state_dict to exactly `path` as .npz; keeps an existing file unless overwrite=True."""
+    """Write a model's (or a {name: array}) state_dict to exactly `path` as .npz.
+
+    Keeps an existing file unless overwrite=True."""
     path = os.fspath(path)
     state_dict = state.state_dict() if hasattr(state, "state_dict") else state
     arrays = {}

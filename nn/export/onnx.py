@@ -64,7 +64,7 @@ def _check_dtypes(traced):
 def _model(traced, opset, doc):
     b = onnx_ops.Builder(traced.dtype, opset, traced.batch_axes, taken=["input", "output", *traced.params.values()])
     names = {id(traced.input): "input"}
-    for i, node in enumerate(traced.order):
+    for node in traced.order:
         if id(node) in names:
             continue
         if not node._parents:                           # a parameter, or a constant the model used

@@ -188,8 +188,8 @@ def _checked_optimizer(where, optimizer):
 
 
 # the two longer schedules live in their own modules (they subclass LRScheduler, so they are imported last)
-from .onecycle import OneCycleLR
-from .plateau import ReduceLROnPlateau
+from .onecycle import OneCycleLR  # noqa: E402
+from .plateau import ReduceLROnPlateau  # noqa: E402
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "OneCycleLR",
            "ReduceLROnPlateau"]
