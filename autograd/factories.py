@@ -21,8 +21,7 @@ from .tensor import Tensor, _init_leaf, _raw, _NUMERIC
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike, DTypeLike
 
-    from .hints import Shape, TensorLike
-    from .random import Seed
+    from .hints import Seed, Shape, TensorLike
 
 _new = object.__new__
 

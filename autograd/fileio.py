@@ -11,9 +11,10 @@ import errno
 import os
 import secrets
 from collections.abc import Callable
-from typing import IO, Any, Union
+from typing import IO, TYPE_CHECKING, Any
 
-PathLike = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+if TYPE_CHECKING:
+    from .hints import PathLike
 
 # errno values of os.link on file systems without hard links (FAT/exFAT, some network and FUSE mounts)
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK}

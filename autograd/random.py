@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-# What `rng=` accepts everywhere: None (the global generator), a seed, or a Generator to draw from.
-Seed = Union[None, int, np.random.SeedSequence, np.random.BitGenerator, np.random.Generator]
+if TYPE_CHECKING:
+    from .hints import Seed
 
 _generator = np.random.Generator(np.random.PCG64())      # reseeded in place, so holders of it follow
 
