@@ -28,7 +28,6 @@ from .ops.shape import concatenate, concatenate as cat, stack
 from .ops.statistics import (std, prod, norm, argmax, argmin, reduce_any as any, reduce_all as all,
                              count_nonzero)
 from .ops.scans import cumsum, cumprod, cummax, cummin
-from .ops.shape import concatenate, stack
 from .ops.linalg import matmul, einsum, dot, outer, tensordot
 from .ops.indexing import (take_along_axis, gather, index_select, put_along_axis, scatter, scatter_add,
                            masked_fill)

@@ -27,7 +27,9 @@ def div(a, b):
     try:
         return a / b
     except ZeroDivisionError:
-        return _warn("__truediv__", b, math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1.0, b))
+        if a == 0 or a != a:                                    # 0/0 and nan/0
+            return _warn("__truediv__", b, math.nan)
+        return _warn("__truediv__", b, math.copysign(math.inf, a) * math.copysign(1.0, b))
 
 
 def pow(a, b):

@@ -8,23 +8,32 @@ ones (arange of ints, full with an int, randint; PyTorch the same). Shapes are `
 `rand`, `randn` and `randint` draw from `rng` (a seed or a Generator) or, without one, from the global
 generator that `autograd.manual_seed` seeds (autograd/random.py).
 """
+from __future__ import annotations
+
 import numbers
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .random import default_rng
 from .tensor import Tensor, _init_leaf, _raw, _NUMERIC
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike
+
+    from .hints import Seed, Shape, TensorLike
+
 _new = object.__new__
 
 
-def tensor(data, requires_grad=False, dtype=None, label="", *, device=None):
+def tensor(data: TensorLike, requires_grad: bool = False, dtype: DTypeLike | None = None, label: str = "", *,
+           device: str | None = None) -> Tensor:
     """A new leaf Tensor holding a copy of `data`."""
     _check_device(device, "tensor")
     return Tensor(data, requires_grad=requires_grad, dtype=dtype, label=label)
 
 
-def from_numpy(array, requires_grad=False):
+def from_numpy(array: ArrayLike, requires_grad: bool = False) -> Tensor:
     """A leaf Tensor that shares `array`'s memory (no copy).
 
     Writes into `array` change the tensor too and, like writes into `.data`, are not seen by autograd:
@@ -60,37 +69,43 @@ def _shape_arg(shape):
 
 
 # --- constants ------------------------------------------------------------------------------------
-def zeros(*shape, dtype=np.float64, requires_grad=False, device=None):
+def zeros(*shape: Shape, dtype: DTypeLike = np.float64, requires_grad: bool = False,
+          device: str | None = None) -> Tensor:
     """A leaf of zeros."""
     _check_device(device, "zeros")
     return _leaf(np.zeros(_shape_arg(shape), dtype), requires_grad, "zeros")
 
 
-def ones(*shape, dtype=np.float64, requires_grad=False, device=None):
+def ones(*shape: Shape, dtype: DTypeLike = np.float64, requires_grad: bool = False,
+         device: str | None = None) -> Tensor:
     """A leaf of ones."""
     _check_device(device, "ones")
     return _leaf(np.ones(_shape_arg(shape), dtype), requires_grad, "ones")
 
 
-def zeros_like(t, dtype=None, requires_grad=False, *, device=None):
+def zeros_like(t: TensorLike, dtype: DTypeLike | None = None, requires_grad: bool = False, *,
+               device: str | None = None) -> Tensor:
     """Zeros with `t`'s shape and (unless `dtype` is given) its dtype."""
     _check_device(device, "zeros_like")
     return _leaf(np.zeros_like(np.asarray(_raw(t)), dtype), requires_grad, "zeros_like")
 
 
-def ones_like(t, dtype=None, requires_grad=False, *, device=None):
+def ones_like(t: TensorLike, dtype: DTypeLike | None = None, requires_grad: bool = False, *,
+              device: str | None = None) -> Tensor:
     """Ones with `t`'s shape and (unless `dtype` is given) its dtype."""
     _check_device(device, "ones_like")
     return _leaf(np.ones_like(np.asarray(_raw(t)), dtype), requires_grad, "ones_like")
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False, *, device=None):
+def full(shape: Shape, fill_value: TensorLike, dtype: DTypeLike | None = None, requires_grad: bool = False, *,
+         device: str | None = None) -> Tensor:
     """A leaf of `shape` (an int or a tuple) filled with `fill_value`; dtype from the value unless given."""
     _check_device(device, "full")
     return _leaf(_filled(lambda v: np.full(shape, v, dtype), fill_value, "full"), requires_grad, "full")
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False, *, device=None):
+def full_like(t: TensorLike, fill_value: TensorLike, dtype: DTypeLike | None = None, requires_grad: bool = False,
+              *, device: str | None = None) -> Tensor:
     """`fill_value` with `t`'s shape and (unless `dtype` is given) its dtype."""
     _check_device(device, "full_like")
     like = np.asarray(_raw(t))
@@ -111,14 +126,16 @@ def _filled(make, fill_value, op):
     raise ValueError(f"{op}: fill value {v.tolist()!r} does not fit: {why}; pass a float dtype or a value of the dtype")
 
 
-def eye(n, m=None, k=0, dtype=np.float64, requires_grad=False, *, device=None):
+def eye(n: int, m: int | None = None, k: int = 0, dtype: DTypeLike = np.float64, requires_grad: bool = False, *,
+        device: str | None = None) -> Tensor:
     """An n x m leaf (m = n by default) with ones on diagonal k (0: the main one) and zeros elsewhere."""
     _check_device(device, "eye")
     return _leaf(np.eye(n, m, k, dtype), requires_grad, "eye")
 
 
 # --- ranges ---------------------------------------------------------------------------------------
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False, *, device=None):
+def arange(start: float, stop: float | None = None, step: float = 1, dtype: DTypeLike | None = None,
+           requires_grad: bool = False, *, device: str | None = None) -> Tensor:
     """Evenly spaced values in [start, stop) (one argument: [0, start)), numpy's rule for floats."""
     _check_device(device, "arange")
     if step == 0:
@@ -130,7 +147,8 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False, *, device=
     return _leaf(arr, requires_grad, "arange")
 
 
-def linspace(start, stop, num=50, endpoint=True, dtype=None, requires_grad=False, *, steps=None, device=None):
+def linspace(start: float, stop: float, num: int = 50, endpoint: bool = True, dtype: DTypeLike | None = None,
+             requires_grad: bool = False, *, steps: int | None = None, device: str | None = None) -> Tensor:
     """`num` (PyTorch: `steps`) evenly spaced values from start to stop (stop included unless endpoint=False)."""
     _check_device(device, "linspace")
     if steps is not None:
@@ -143,16 +161,19 @@ def linspace(start, stop, num=50, endpoint=True, dtype=None, requires_grad=False
 
 
 # --- random: from `rng`, or the global generator (autograd.manual_seed) ------------------------------
-def rand(*shape, dtype=np.float64, requires_grad=False, rng=None, device=None):
+def rand(*shape: Shape, dtype: DTypeLike = np.float64, requires_grad: bool = False, rng: Seed = None,
+         device: str | None = None) -> Tensor:
     """Uniform samples in [0, 1) (float32 or float64, drawn natively in that dtype so 1.0 never occurs)."""
     _check_device(device, "rand")
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"rand: dtype must be float32 or float64, got {dtype}; cast the result with .astype")
-    return _leaf(default_rng(rng).random(_shape_arg(shape), dtype), requires_grad, "rand")
+    data = default_rng(rng).random(_shape_arg(shape), dtype)     # type: ignore[arg-type]  # checked: float32/64
+    return _leaf(data, requires_grad, "rand")
 
 
-def randn(*shape, dtype=np.float64, requires_grad=False, rng=None, device=None):
+def randn(*shape: Shape, dtype: DTypeLike = np.float64, requires_grad: bool = False, rng: Seed = None,
+          device: str | None = None) -> Tensor:
     """Standard-normal samples (drawn in float64, then cast to a float `dtype`)."""
     _check_device(device, "randn")
     if np.dtype(dtype).kind != "f":
@@ -161,7 +182,8 @@ def randn(*shape, dtype=np.float64, requires_grad=False, rng=None, device=None):
     return _leaf(data, requires_grad, "randn")
 
 
-def randint(low, high=None, size=None, dtype=np.int64, requires_grad=False, rng=None, *, device=None):
+def randint(low: int, high: int | None = None, size: Shape | None = None, dtype: DTypeLike = np.int64,
+            requires_grad: bool = False, rng: Seed = None, *, device: str | None = None) -> Tensor:
     """Uniform integers in [low, high) (one bound: [0, low)); PyTorch's randint(high, size) works too."""
     _check_device(device, "randint")
     if isinstance(high, (tuple, list)):                 # randint(10, (3,)): PyTorch's (high, size)

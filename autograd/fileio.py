@@ -5,15 +5,23 @@ file system), fsyncs it and then publishes it under `path` in one atomic step. A
 concurrent writer never sees a half-written file, and with overwrite=False exactly one of several
 concurrent writers of a new path wins; the others get FileExistsError.
 """
+from __future__ import annotations
+
 import errno
 import os
 import secrets
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .hints import PathLike
 
 # errno values of os.link on file systems without hard links (FAT/exFAT, some network and FUSE mounts)
 _NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK}
 
 
-def write_file(path, write, *, overwrite=False, who="write_file"):
+def write_file(path: PathLike, write: Callable[[IO[bytes]], Any], *, overwrite: bool = False,
+               who: str = "write_file") -> str:
     """Write `path` atomically with `write(fh)` (a binary file); an existing file is replaced only if overwrite=True."""
     path = os.fsdecode(path)
     folder = check_target(path, overwrite, who)
@@ -34,7 +42,7 @@ def write_file(path, write, *, overwrite=False, who="write_file"):
     return path
 
 
-def check_target(path, overwrite, who):
+def check_target(path: PathLike, overwrite: bool, who: str) -> str:
     """The folder that will hold `path`, or a clear error when `path` cannot be written there."""
     path = os.fsdecode(path)
     if not os.path.basename(path):

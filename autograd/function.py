@@ -16,8 +16,12 @@ engine's contract: in an ordinary backward its arguments are raw data; under
 arrays, a primitive just runs its forward, so primitives can use each other inside a vjp.
 `Function` is the same thing as a class with static `forward` and `vjp`, called via `.apply`.
 """
+from __future__ import annotations
+
 import functools
 import numbers
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -26,23 +30,25 @@ from .tensor import Tensor
 from .value import Value
 
 _NODES = (Tensor, Value)
+V = TypeVar("V", bound=Callable[..., Any])
 
 
 class Primitive:
     """A differentiable op made of a `forward` on raw data and a `vjp`; call it on Tensors, Values or plain data."""
 
-    def __init__(self, forward, vjp=None, name=None):
+    def __init__(self, forward: Callable[..., Any], vjp: Callable[..., Any] | None = None,
+                 name: str | None = None) -> None:
         self.forward = forward
         self.vjp = vjp
         self.name = name or getattr(forward, "__name__", "primitive")
         functools.update_wrapper(self, forward, updated=())
 
-    def defvjp(self, vjp):
+    def defvjp(self, vjp: V) -> V:
         """Set the vjp `vjp(g, out, *inputs, **params) -> one gradient per input`; usable as a decorator."""
         self.vjp = vjp
         return vjp
 
-    def __call__(self, *inputs, **params):
+    def __call__(self, *inputs: Any, **params: Any) -> Any:
         kind = _kind(inputs, self.name)
         if kind is None:                         # plain data in, plain data out
             return self.forward(*inputs, **params)
@@ -54,11 +60,12 @@ class Primitive:
                                       f"define one with @{self.name}.defvjp, or call it under no_grad()")
         return kind._make(data, nodes, _engine_vjp(self, kind, len(nodes), params), self.name)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<primitive {self.name}>"
 
 
-def primitive(forward=None, *, vjp=None, name=None):
+def primitive(forward: Callable[..., Any] | None = None, *, vjp: Callable[..., Any] | None = None,
+              name: str | None = None) -> Any:
     """Make `forward` a differentiable primitive (`@primitive` or `primitive(f, vjp=...)`); vjp via `.defvjp`."""
     if forward is None:
         return lambda f: Primitive(f, vjp, name)
@@ -68,17 +75,19 @@ def primitive(forward=None, *, vjp=None, name=None):
 class Function:
     """Base class for a primitive: subclass with static `forward(*inputs)` and `vjp(g, out, *inputs)`, call `.apply`."""
 
+    apply: ClassVar[Primitive]          # set for each subclass: the primitive made of its forward and vjp
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.apply = Primitive(cls.forward, cls.vjp, cls.__name__)
 
     @staticmethod
-    def forward(*inputs, **params):
+    def forward(*inputs: Any, **params: Any) -> Any:
         """The op on raw data (ndarrays, or floats for Values)."""
         raise NotImplementedError("subclass Function and define a static forward(*inputs)")
 
     @staticmethod
-    def vjp(g, out, *inputs, **params):
+    def vjp(g: Any, out: Any, *inputs: Any, **params: Any) -> Any:
         """One gradient per input (None where none is needed), given the output's gradient g."""
         raise NotImplementedError("subclass Function and define a static vjp(g, out, *inputs)")
 
@@ -156,34 +165,34 @@ def _as_grad(gr, kind, graph, name):
 
 
 # --- helpers for vjps that work on raw data and on nodes alike -----------------------------------
-def data(x):
+def data(x: Any) -> Any:
     """The raw data of a node (anything else unchanged): for masks and other piecewise-constant factors."""
     return x.data if isinstance(x, _NODES) else x
 
 
-def exp(x):
+def exp(x: Any) -> Any:
     """e ** x on a node (recorded) or on raw data."""
     return x.exp() if isinstance(x, _NODES) else np.exp(x)
 
 
-def log(x):
+def log(x: Any) -> Any:
     """Natural log on a node (recorded) or on raw data."""
     return x.log() if isinstance(x, _NODES) else np.log(x)
 
 
-def sqrt(x):
+def sqrt(x: Any) -> Any:
     """Square root on a node (recorded) or on raw data."""
     if isinstance(x, Tensor):
         return x.sqrt()
     return x ** 0.5 if isinstance(x, Value) else np.sqrt(x)
 
 
-def tanh(x):
+def tanh(x: Any) -> Any:
     """Hyperbolic tangent on a node (recorded) or on raw data."""
     return x.tanh() if isinstance(x, _NODES) else np.tanh(x)
 
 
-def sigmoid(x):
+def sigmoid(x: Any) -> Any:
     """Logistic sigmoid on a node (recorded) or on raw data."""
     if isinstance(x, _NODES):
         return x.sigmoid()

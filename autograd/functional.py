@@ -4,7 +4,11 @@ Arguments may be Python floats, arrays, Tensors or Values. The gradients come ba
 floats/arrays, except when an argument is itself a node that requires grad (as inside an outer
 `grad`): then they come back as nodes connected to it, so the outer call can differentiate them.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -38,10 +42,10 @@ def _plain(x, like):
     return float(data) if isinstance(like, numbers.Real) or isinstance(like, Value) else data
 
 
-def value_and_grad(f, argnums=0):
+def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., tuple[Any, Any]]:
     """A function returning (f(*args), df/d args[argnums]); a tuple of gradients if argnums is a tuple."""
     single = isinstance(argnums, int)
-    nums = (argnums,) if single else tuple(argnums)
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
     def wrapped(*args, **kwargs):
         args = list(args)
@@ -88,7 +92,7 @@ def _zero_like(x, nested):
     return Tensor._lift(z) if nested else z
 
 
-def grad(f, argnums=0):
+def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
     """A function returning df/d args[argnums] (f must return a scalar)."""
     vg = value_and_grad(f, argnums)
 

@@ -1,6 +1,12 @@
 """Grad mode: whether operations record themselves in the graph (thread-local)."""
+from __future__ import annotations
+
 import functools
 import threading
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class _State(threading.local):
@@ -12,7 +18,7 @@ class _State(threading.local):
 _state = _State()
 
 
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     """True when operations on nodes that require grad are being recorded."""
     return _state.enabled
 
@@ -22,21 +28,21 @@ class _GradMode:
 
     _enabled = True
 
-    def __enter__(self):
+    def __enter__(self) -> _GradMode:
         self._saved = _state.enabled
         _state.enabled = self._enabled
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         _state.enabled = self._saved
         return False
 
-    def __call__(self, fn):
+    def __call__(self, fn: F) -> F:
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with type(self)():
                 return fn(*args, **kwargs)
-        return wrapper
+        return cast(F, wrapper)
 
 
 class no_grad(_GradMode):
@@ -54,14 +60,14 @@ class enable_grad(_GradMode):
 class set_grad_enabled(_GradMode):
     """Set grad mode to `mode` for the block (`with set_grad_enabled(False): ...`)."""
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._enabled = bool(mode)
 
-    def __call__(self, fn):
+    def __call__(self, fn: F) -> F:
         mode = self._enabled
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with set_grad_enabled(mode):
                 return fn(*args, **kwargs)
-        return wrapper
+        return cast(F, wrapper)

@@ -14,19 +14,26 @@ each draw and these functions take the same lock, so concurrent use never corrup
 thread gets which numbers depends on scheduling: for reproducible threaded work give each thread its own
 `rng=` (e.g. from `np.random.SeedSequence(s).spawn(n)`).
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from .hints import Seed
 
 _generator = np.random.Generator(np.random.PCG64())      # reseeded in place, so holders of it follow
 
 
-def default_rng(rng=None):
+def default_rng(rng: Seed = None) -> np.random.Generator:
     """The Generator to draw from: the global one for None, else `np.random.default_rng(rng)`."""
     return _generator if rng is None else np.random.default_rng(rng)
 
 
-def manual_seed(seed):
+def manual_seed(seed: int) -> np.random.Generator:
     """Reseed the global generator with the int `seed` >= 0; returns that Generator."""
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"manual_seed: seed must be an int >= 0, got {seed!r}")
@@ -34,7 +41,7 @@ def manual_seed(seed):
     return _generator
 
 
-def get_rng_state():
+def get_rng_state() -> Mapping[str, Any]:
     """The global generator's state: a JSON-serialisable dict (numpy's bit generator state).
 
     Its 128-bit counters are Python ints: Python's json round-trips them exactly (readers in other languages
@@ -43,7 +50,7 @@ def get_rng_state():
         return _generator.bit_generator.state
 
 
-def set_rng_state(state):
+def set_rng_state(state: Any) -> None:
     """Restore a state returned by `get_rng_state` (also after a JSON round trip)."""
     if isinstance(state, (str, bytes)):
         raise TypeError("set_rng_state: got text; pass the dict get_rng_state() returned (json.loads the text first)")

@@ -10,11 +10,21 @@ Rules that keep gradients honest:
 - arrays produced by recorded ops are read-only, and in-place methods on leaves bump a version
   counter that backward() checks, so a value saved for backward cannot change silently.
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from . import engine
 from .engine import clock as _clock
 from .grad_mode import _state
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, DTypeLike, NDArray
+
+    from .hints import Axis, Number, Shape, TensorLike
 
 _new = object.__new__
 _NUMERIC = "biuf"
@@ -31,12 +41,21 @@ class Tensor:
     label = ""                      # a name for drawings and error messages
     _vcell = None                   # [time, op] of the last in-place change, shared with views and detach()
     _view = None                    # (base, source's _view, step) when this tensor views base's memory
-    _views = None                   # weak references to the tensors viewing this one's memory (ops/shape.py)
+    _views: list[Any] | None = None  # weak references to the tensors viewing this one's memory (ops/shape.py)
     _alias = False                  # shares memory with another tensor but is not a view of it (detach, broadcast_to)
     _guarded = False                # an argument autograd.grad differentiates with respect to: no in-place changes
     _retain = False                 # keep .grad of this non-leaf after backward (retain_grad)
+    data: NDArray[Any]
+    grad: Any                       # an ndarray (a Tensor after backward(create_graph=True)); None before backward
+    requires_grad: bool
+    _parents: tuple[Tensor, ...]
+    _vjp: Callable[..., Any] | None
+    _op: str
+    _epoch: int | None
+    _mark: Any
 
-    def __init__(self, data, requires_grad=False, dtype=None, label=""):
+    def __init__(self, data: TensorLike, requires_grad: bool = False, dtype: DTypeLike | None = None,
+                 label: str = "") -> None:
         if isinstance(data, Tensor):
             data = data.data
         arr = np.array(data, dtype=dtype)
@@ -49,7 +68,7 @@ class Tensor:
 
     # --- graph construction -------------------------------------------------------------------
     @staticmethod
-    def _make(data, parents, vjp, op):
+    def _make(data: Any, parents: tuple[Tensor, ...], vjp: Callable[..., Any] | None, op: str) -> Tensor:
         """The result of an op: records parents and vjp when grad mode is on and an input needs grad."""
         if type(data) is not np.ndarray:
             data = np.asarray(data)
@@ -74,7 +93,7 @@ class Tensor:
         return out
 
     @staticmethod
-    def _lift(x, like=None, keep=None):
+    def _lift(x: TensorLike, like: Tensor | None = None, keep: bool | None = None) -> Tensor:
         """An operand as a Tensor; a Python scalar takes `like`'s float dtype, as numpy does.
 
         An array operand of an op that may be recorded is copied: the caller can still write into
@@ -130,38 +149,38 @@ class Tensor:
     is_leaf = property(lambda self: self._vjp is None,
                        doc="True for a tensor no recorded op produced (inputs, parameters, constants).")
 
-    def item(self):
+    def item(self) -> Number:
         """The single element as a Python number."""
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
         return self.data.item()
 
-    def numel(self):
+    def numel(self) -> int:
         """Number of elements (PyTorch's name for numpy's `size`)."""
         return self.data.size
 
-    def dim(self):
+    def dim(self) -> int:
         """Number of dimensions (PyTorch's name for numpy's `ndim`)."""
         return self.data.ndim
 
-    def numpy(self):
+    def numpy(self) -> NDArray[Any]:
         """The data as an ndarray sharing memory. Read-only for a tensor that requires grad (PyTorch refuses
         numpy() there) or that shares another tensor's memory (detach(), broadcast_to): writes there would
         bypass autograd. Copy it (t.numpy().copy()) to get an array of your own."""
         return _readonly(self.data) if self.requires_grad or self._alias else self.data
 
-    def tolist(self):
+    def tolist(self) -> Any:
         """The data as nested Python lists."""
         return self.data.tolist()
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """A new leaf sharing this tensor's data, cut from the graph."""
         t = _new(Tensor)
         _init_leaf(t, self.data, False, self.label)
         t._alias = True                         # its memory is self's: a recorded in-place edit is refused
         return t._shares_version_with(self)     # an in-place edit of one is an edit of both
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set `requires_grad` on a leaf in place; returns self."""
         if not self.is_leaf:
             raise RuntimeError(f"requires_grad_() works on leaves only; this tensor comes from '{self._op}'. "
@@ -171,19 +190,21 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         return self
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Keep this non-leaf tensor's gradient in `.grad` after backward()."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad() on a tensor that does not require grad")
         self._retain = True
 
     # --- backward -----------------------------------------------------------------------------
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+    def backward(self, gradient: TensorLike | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's `.grad` (seeded by `gradient` for non-scalars)."""
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward() on a tensor that does not require grad (shape {self.shape}, op '{self._op or 'leaf'}'): "
                 "no input was created with requires_grad=True, or it was computed under no_grad().")
+        seed: NDArray[Any] | Tensor
         if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
@@ -241,214 +262,250 @@ class Tensor:
 
     # === The API: one line per method, naming the op that computes it ============================
     # arithmetic with numpy broadcasting; Python numbers take the tensor's float dtype (ops/elementwise.py)
-    def __add__(self, other): return _ew.add(self, other)
-    def __radd__(self, other): return _ew.add(other, self)
-    def __sub__(self, other): return _ew.sub(self, other)
-    def __rsub__(self, other): return _ew.sub(other, self)
-    def __mul__(self, other): return _ew.mul(self, other)
-    def __rmul__(self, other): return _ew.mul(other, self)
-    def __truediv__(self, other): return _ew.div(self, other)
-    def __rtruediv__(self, other): return _ew.div(other, self)
-    def __pow__(self, other): return _ew.power(self, other)
-    def __rpow__(self, other): return _ew.power(other, self)
-    def __matmul__(self, other): return _la.matmul(self, other)
-    def __rmatmul__(self, other): return _la.matmul(other, self)
-    def __neg__(self): return _ew.neg(self)
-    def __pos__(self): return self
-    def __abs__(self): return _ew.absolute(self)
+    def __add__(self, other: TensorLike) -> Tensor: return _ew.add(self, other)
+    def __radd__(self, other: TensorLike) -> Tensor: return _ew.add(other, self)
+    def __sub__(self, other: TensorLike) -> Tensor: return _ew.sub(self, other)
+    def __rsub__(self, other: TensorLike) -> Tensor: return _ew.sub(other, self)
+    def __mul__(self, other: TensorLike) -> Tensor: return _ew.mul(self, other)
+    def __rmul__(self, other: TensorLike) -> Tensor: return _ew.mul(other, self)
+    def __truediv__(self, other: TensorLike) -> Tensor: return _ew.div(self, other)
+    def __rtruediv__(self, other: TensorLike) -> Tensor: return _ew.div(other, self)
+    def __pow__(self, other: TensorLike) -> Tensor: return _ew.power(self, other)
+    def __rpow__(self, other: TensorLike) -> Tensor: return _ew.power(other, self)
+    def __matmul__(self, other: TensorLike) -> Tensor: return _la.matmul(self, other)
+    def __rmatmul__(self, other: TensorLike) -> Tensor: return _la.matmul(other, self)
+    def __neg__(self) -> Tensor: return _ew.neg(self)
+    def __pos__(self) -> Tensor: return self
+    def __abs__(self) -> Tensor: return _ew.absolute(self)
 
     # elementwise functions (ops/elementwise.py)
-    def exp(self): return _ew.exp(self)
-    def log(self): return _ew.log(self)
-    def sqrt(self): return _ew.sqrt(self)
-    def abs(self): return _ew.absolute(self)
-    def tanh(self): return _ew.tanh(self)
-    def sigmoid(self): return _ew.sigmoid(self)
-    def relu(self): return _ew.relu(self)
-    def leaky_relu(self, negative_slope=0.01): return _ew.leaky_relu(self, negative_slope)
-    def clip(self, lo=None, hi=None, *, min=None, max=None): return _ew.clip(self, lo, hi, min=min, max=max)
-    def clamp(self, min=None, max=None): return _ew.clip(self, min=min, max=max)
-    def astype(self, dtype): return _ew.astype(self, dtype)
+    def exp(self) -> Tensor: return _ew.exp(self)
+    def log(self) -> Tensor: return _ew.log(self)
+    def sqrt(self) -> Tensor: return _ew.sqrt(self)
+    def abs(self) -> Tensor: return _ew.absolute(self)
+    def tanh(self) -> Tensor: return _ew.tanh(self)
+    def sigmoid(self) -> Tensor: return _ew.sigmoid(self)
+    def relu(self) -> Tensor: return _ew.relu(self)
+    def leaky_relu(self, negative_slope: Number = 0.01) -> Tensor: return _ew.leaky_relu(self, negative_slope)
+    def clip(self, lo: TensorLike | None = None, hi: TensorLike | None = None, *,
+             min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:
+        return _ew.clip(self, lo, hi, min=min, max=max)
+    def clamp(self, min: TensorLike | None = None, max: TensorLike | None = None) -> Tensor:
+        return _ew.clip(self, min=min, max=max)
+    def astype(self, dtype: DTypeLike) -> Tensor: return _ew.astype(self, dtype)
 
     # more elementwise math: trigonometric, hyperbolic, other bases, rounding (ops/math.py)
-    def sin(self): return _mt.sin(self)
-    def cos(self): return _mt.cos(self)
-    def tan(self): return _mt.tan(self)
-    def arcsin(self): return _mt.arcsin(self)
-    def arccos(self): return _mt.arccos(self)
-    def arctan(self): return _mt.arctan(self)
-    def asin(self): return _mt.arcsin(self)
-    def acos(self): return _mt.arccos(self)
-    def atan(self): return _mt.arctan(self)
-    def sinh(self): return _mt.sinh(self)
-    def cosh(self): return _mt.cosh(self)
-    def log2(self): return _mt.log2(self)
-    def log10(self): return _mt.log10(self)
-    def log1p(self): return _mt.log1p(self)
-    def exp2(self): return _mt.exp2(self)
-    def expm1(self): return _mt.expm1(self)
-    def reciprocal(self): return _mt.reciprocal(self)
-    def rsqrt(self): return _mt.rsqrt(self)
-    def square(self): return _mt.square(self)
-    def sign(self): return _mt.sign(self)
-    def floor(self): return _mt.floor(self)
-    def ceil(self): return _mt.ceil(self)
-    def trunc(self): return _mt.trunc(self)
-    def round(self, decimals=0): return _mt.round(self, decimals)
+    def sin(self) -> Tensor: return _mt.sin(self)
+    def cos(self) -> Tensor: return _mt.cos(self)
+    def tan(self) -> Tensor: return _mt.tan(self)
+    def arcsin(self) -> Tensor: return _mt.arcsin(self)
+    def arccos(self) -> Tensor: return _mt.arccos(self)
+    def arctan(self) -> Tensor: return _mt.arctan(self)
+    def asin(self) -> Tensor: return _mt.arcsin(self)
+    def acos(self) -> Tensor: return _mt.arccos(self)
+    def atan(self) -> Tensor: return _mt.arctan(self)
+    def sinh(self) -> Tensor: return _mt.sinh(self)
+    def cosh(self) -> Tensor: return _mt.cosh(self)
+    def log2(self) -> Tensor: return _mt.log2(self)
+    def log10(self) -> Tensor: return _mt.log10(self)
+    def log1p(self) -> Tensor: return _mt.log1p(self)
+    def exp2(self) -> Tensor: return _mt.exp2(self)
+    def expm1(self) -> Tensor: return _mt.expm1(self)
+    def reciprocal(self) -> Tensor: return _mt.reciprocal(self)
+    def rsqrt(self) -> Tensor: return _mt.rsqrt(self)
+    def square(self) -> Tensor: return _mt.square(self)
+    def sign(self) -> Tensor: return _mt.sign(self)
+    def floor(self) -> Tensor: return _mt.floor(self)
+    def ceil(self) -> Tensor: return _mt.ceil(self)
+    def trunc(self) -> Tensor: return _mt.trunc(self)
+    def round(self, decimals: int = 0) -> Tensor: return _mt.round(self, decimals)
 
     # activation functions, as torch.nn.functional (ops/activations.py)
-    def gelu(self, approximate="none"): return _act.gelu(self, approximate)
-    def silu(self): return _act.silu(self)
-    def softplus(self, beta=1.0, threshold=20.0): return _act.softplus(self, beta, threshold)
-    def mish(self): return _act.mish(self)
-    def logsigmoid(self): return _act.logsigmoid(self)
-    def softsign(self): return _act.softsign(self)
-    def elu(self, alpha=1.0): return _act.elu(self, alpha)
-    def selu(self): return _act.selu(self)
-    def celu(self, alpha=1.0): return _act.celu(self, alpha)
-    def hardtanh(self, min_val=-1.0, max_val=1.0): return _act.hardtanh(self, min_val, max_val)
-    def relu6(self): return _act.relu6(self)
-    def hardsigmoid(self): return _act.hardsigmoid(self)
-    def hardswish(self): return _act.hardswish(self)
+    def gelu(self, approximate: str = "none") -> Tensor: return _act.gelu(self, approximate)
+    def silu(self) -> Tensor: return _act.silu(self)
+    def softplus(self, beta: Number = 1.0, threshold: Number = 20.0) -> Tensor:
+        return _act.softplus(self, beta, threshold)
+    def mish(self) -> Tensor: return _act.mish(self)
+    def logsigmoid(self) -> Tensor: return _act.logsigmoid(self)
+    def softsign(self) -> Tensor: return _act.softsign(self)
+    def elu(self, alpha: Number = 1.0) -> Tensor: return _act.elu(self, alpha)
+    def selu(self) -> Tensor: return _act.selu(self)
+    def celu(self, alpha: Number = 1.0) -> Tensor: return _act.celu(self, alpha)
+    def hardtanh(self, min_val: Number = -1.0, max_val: Number = 1.0) -> Tensor:
+        return _act.hardtanh(self, min_val, max_val)
+    def relu6(self) -> Tensor: return _act.relu6(self)
+    def hardsigmoid(self) -> Tensor: return _act.hardsigmoid(self)
+    def hardswish(self) -> Tensor: return _act.hardswish(self)
 
     # reductions over `axis` (None: all, an int or a tuple; PyTorch's dim=/keepdim= too) (ops/reductions.py)
-    def sum(self, axis=None, keepdims=False, **dim): return _red.reduce_sum(self, axis, keepdims, **dim)
-    def mean(self, axis=None, keepdims=False, **dim): return _red.mean(self, axis, keepdims, **dim)
-    def var(self, axis=None, keepdims=False, ddof=0, **dim): return _red.var(self, axis, keepdims, ddof, **dim)
-    def max(self, axis=None, keepdims=False, **dim): return _red.reduce_max(self, axis, keepdims, **dim)
-    def min(self, axis=None, keepdims=False, **dim): return _red.reduce_min(self, axis, keepdims, **dim)
-    def logsumexp(self, axis=None, keepdims=False, **dim): return _red.logsumexp(self, axis, keepdims, **dim)
-    def softmax(self, axis=None, **dim): return _red.softmax(self, axis, **dim)
-    def log_softmax(self, axis=None, **dim): return _red.log_softmax(self, axis, **dim)
+    def sum(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _red.reduce_sum(self, axis, keepdims, **dim)
+    def mean(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _red.mean(self, axis, keepdims, **dim)
+    def var(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0, **dim: Any) -> Tensor:
+        return _red.var(self, axis, keepdims, ddof, **dim)
+    def max(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _red.reduce_max(self, axis, keepdims, **dim)
+    def min(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _red.reduce_min(self, axis, keepdims, **dim)
+    def logsumexp(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _red.logsumexp(self, axis, keepdims, **dim)
+    def softmax(self, axis: int | None = None, **dim: Any) -> Tensor: return _red.softmax(self, axis, **dim)
+    def log_softmax(self, axis: int | None = None, **dim: Any) -> Tensor: return _red.log_softmax(self, axis, **dim)
 
     # more reductions; argmax/argmin, any/all and count_nonzero give constants (ops/statistics.py)
-    def std(self, axis=None, keepdims=False, ddof=0, **dim): return _st.std(self, axis, keepdims, ddof, **dim)
-    def prod(self, axis=None, keepdims=False, **dim): return _st.prod(self, axis, keepdims, **dim)
-    def norm(self, p="fro", axis=None, keepdims=False, **dim): return _st.norm(self, p, axis, keepdims, **dim)
-    def argmax(self, axis=None, keepdims=False, **dim): return _st.argmax(self, axis, keepdims, **dim)
-    def argmin(self, axis=None, keepdims=False, **dim): return _st.argmin(self, axis, keepdims, **dim)
-    def any(self, axis=None, keepdims=False, **dim): return _st.reduce_any(self, axis, keepdims, **dim)
-    def all(self, axis=None, keepdims=False, **dim): return _st.reduce_all(self, axis, keepdims, **dim)
-    def count_nonzero(self, axis=None, keepdims=False, **dim): return _st.count_nonzero(self, axis, keepdims, **dim)
+    def std(self, axis: Axis = None, keepdims: bool = False, ddof: int = 0, **dim: Any) -> Tensor:
+        return _st.std(self, axis, keepdims, ddof, **dim)
+    def prod(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _st.prod(self, axis, keepdims, **dim)
+    def norm(self, p: Number | str = "fro", axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _st.norm(self, p, axis, keepdims, **dim)
+    def argmax(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _st.argmax(self, axis, keepdims, **dim)
+    def argmin(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _st.argmin(self, axis, keepdims, **dim)
+    def any(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _st.reduce_any(self, axis, keepdims, **dim)
+    def all(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _st.reduce_all(self, axis, keepdims, **dim)
+    def count_nonzero(self, axis: Axis = None, keepdims: bool = False, **dim: Any) -> Tensor:
+        return _st.count_nonzero(self, axis, keepdims, **dim)
 
     # scans along one axis (None: the flattened tensor); cummax/cummin give (values, indices) (ops/scans.py)
-    def cumsum(self, axis=None, **dim): return _sc.cumsum(self, axis, **dim)
-    def cumprod(self, axis=None, **dim): return _sc.cumprod(self, axis, **dim)
-    def cummax(self, axis=None, **dim): return _sc.cummax(self, axis, **dim)
-    def cummin(self, axis=None, **dim): return _sc.cummin(self, axis, **dim)
+    def cumsum(self, axis: int | None = None, **dim: Any) -> Tensor: return _sc.cumsum(self, axis, **dim)
+    def cumprod(self, axis: int | None = None, **dim: Any) -> Tensor: return _sc.cumprod(self, axis, **dim)
+    def cummax(self, axis: int | None = None, **dim: Any) -> tuple[Tensor, Tensor]: return _sc.cummax(self, axis, **dim)
+    def cummin(self, axis: int | None = None, **dim: Any) -> tuple[Tensor, Tensor]: return _sc.cummin(self, axis, **dim)
 
     # shape and indexing: results share memory with the input where numpy's do (ops/shape.py)
-    def reshape(self, *shape): return _sh.reshape(self, *shape)
-    def transpose(self, *axes): return _sh.transpose(self, *axes)
+    def reshape(self, *shape: Shape) -> Tensor: return _sh.reshape(self, *shape)
+    def transpose(self, *axes: Shape) -> Tensor: return _sh.transpose(self, *axes)
     T = property(lambda self: _sh.transpose(self), doc="The tensor with its dimensions reversed.")
-    def swapaxes(self, a, b): return _sh.swapaxes(self, a, b)
-    def broadcast_to(self, shape): return _sh.broadcast_to(self, shape)
-    def flatten(self, start_dim=0, end_dim=-1): return _sh.flatten(self, start_dim, end_dim)
-    def squeeze(self, axis=None, dim=None): return _sh.squeeze(self, axis, dim)
-    def unsqueeze(self, axis=None, dim=None): return _sh.unsqueeze(self, axis, dim)
-    def expand_dims(self, axis): return _sh.unsqueeze(self, axis)
-    def __getitem__(self, index): return _sh.getitem(self, index)
+    def swapaxes(self, a: int, b: int) -> Tensor: return _sh.swapaxes(self, a, b)
+    def broadcast_to(self, shape: Shape) -> Tensor: return _sh.broadcast_to(self, shape)
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor: return _sh.flatten(self, start_dim, end_dim)
+    def squeeze(self, axis: Axis = None, dim: Axis = None) -> Tensor: return _sh.squeeze(self, axis, dim)
+    def unsqueeze(self, axis: int | None = None, dim: int | None = None) -> Tensor:
+        return _sh.unsqueeze(self, axis, dim)
+    def expand_dims(self, axis: int) -> Tensor: return _sh.unsqueeze(self, axis)
+    def __getitem__(self, index: Any) -> Tensor: return _sh.getitem(self, index)
 
     # PyTorch spellings: view never copies, expand keeps -1 sizes, clone is a recorded copy (ops/shape.py)
-    def view(self, *shape): return _sh.view(self, *shape)
-    def permute(self, *dims): return _sh.permute(self, *dims)
-    def expand(self, *sizes): return _sh.expand(self, *sizes)
-    def clone(self): return _sh.clone(self)
-    def to(self, *args, dtype=None, device=None): return _sh.to(self, *args, dtype=dtype, device=device)
-    def float(self): return _sh.to(self, np.float32)
-    def double(self): return _sh.to(self, np.float64)
-    def pow(self, exponent): return _ew.power(self, exponent)
+    def view(self, *shape: Shape) -> Tensor: return _sh.view(self, *shape)
+    def permute(self, *dims: Shape) -> Tensor: return _sh.permute(self, *dims)
+    def expand(self, *sizes: Shape) -> Tensor: return _sh.expand(self, *sizes)
+    def clone(self) -> Tensor: return _sh.clone(self)
+    def to(self, *args: Any, dtype: DTypeLike | None = None, device: str | None = None) -> Tensor:
+        return _sh.to(self, *args, dtype=dtype, device=device)
+    def float(self) -> Tensor: return _sh.to(self, np.float32)
+    def double(self) -> Tensor: return _sh.to(self, np.float64)
+    def pow(self, exponent: TensorLike) -> Tensor: return _ew.power(self, exponent)
 
     # indexing along an axis with integer arrays; writes are out of place (ops/indexing.py)
-    def take_along_axis(self, indices, axis=-1, **dim): return _ix.take_along_axis(self, indices, axis, **dim)
-    def gather(self, axis=None, index=None, **dim): return _ix.gather(self, axis, index, **dim)
-    def index_select(self, axis=None, index=None, **dim): return _ix.index_select(self, axis, index, **dim)
-    def put_along_axis(self, indices, values, axis, **d): return _ix.put_along_axis(self, indices, values, axis, **d)
-    def scatter(self, axis=None, index=None, src=None, **kw): return _ix.scatter(self, axis, index, src, **kw)
-    def scatter_add(self, axis=None, index=None, src=None, **dim): return _ix.scatter_add(self, axis, index, src, **dim)
-    def masked_fill(self, mask, value): return _ix.masked_fill(self, mask, value)
+    def take_along_axis(self, indices: TensorLike, axis: int | None = -1, **dim: Any) -> Tensor:
+        return _ix.take_along_axis(self, indices, axis, **dim)
+    def gather(self, axis: int | None = None, index: TensorLike | None = None, **dim: Any) -> Tensor:
+        return _ix.gather(self, axis, index, **dim)
+    def index_select(self, axis: int | None = None, index: TensorLike | None = None, **dim: Any) -> Tensor:
+        return _ix.index_select(self, axis, index, **dim)
+    def put_along_axis(self, indices: TensorLike, values: TensorLike, axis: int | None, **d: Any) -> Tensor:
+        return _ix.put_along_axis(self, indices, values, axis, **d)
+    def scatter(self, axis: int | None = None, index: TensorLike | None = None, src: TensorLike | None = None,
+                **kw: Any) -> Tensor:
+        return _ix.scatter(self, axis, index, src, **kw)
+    def scatter_add(self, axis: int | None = None, index: TensorLike | None = None, src: TensorLike | None = None,
+                    **dim: Any) -> Tensor:
+        return _ix.scatter_add(self, axis, index, src, **dim)
+    def masked_fill(self, mask: TensorLike, value: TensorLike) -> Tensor: return _ix.masked_fill(self, mask, value)
 
     # layout: padding, copies, reordering, parts, triangles (ops/layout.py); flip, split, chunk, diagonal are views
-    def pad(self, pad_width=None, mode="constant", **kw): return _lo.pad(self, pad_width, mode, **kw)
-    def tile(self, *reps): return _lo.tile(self, *reps)
-    def repeat(self, repeats, axis=None, **dim): return _lo.repeat(self, repeats, axis, **dim)
-    def repeat_interleave(self, repeats, axis=None, **dim): return _lo.repeat_interleave(self, repeats, axis, **dim)
-    def flip(self, axis=None, **dims): return _lo.flip(self, axis, **dims)
-    def roll(self, shift=None, axis=None, **kw): return _lo.roll(self, shift, axis, **kw)
-    def split(self, indices_or_sections=None, axis=None, **kw): return _lo.split(self, indices_or_sections, axis, **kw)
-    def chunk(self, chunks, axis=None, **dim): return _lo.chunk(self, chunks, axis, **dim)
-    def triu(self, k=0, **diagonal): return _lo.triu(self, k, **diagonal)
-    def tril(self, k=0, **diagonal): return _lo.tril(self, k, **diagonal)
-    def diagonal(self, offset=0, axis1=None, axis2=None, **d): return _lo.diagonal(self, offset, axis1, axis2, **d)
+    def pad(self, pad_width: int | Sequence[Any] | None = None, mode: str = "constant", **kw: Any) -> Tensor:
+        return _lo.pad(self, pad_width, mode, **kw)
+    def tile(self, *reps: Shape) -> Tensor: return _lo.tile(self, *reps)
+    def repeat(self, repeats: ArrayLike, axis: int | None = None, **dim: Any) -> Tensor:
+        return _lo.repeat(self, repeats, axis, **dim)
+    def repeat_interleave(self, repeats: ArrayLike, axis: int | None = None, **dim: Any) -> Tensor:
+        return _lo.repeat_interleave(self, repeats, axis, **dim)
+    def flip(self, axis: Axis = None, **dims: Any) -> Tensor: return _lo.flip(self, axis, **dims)
+    def roll(self, shift: Shape | None = None, axis: Axis = None, **kw: Any) -> Tensor:
+        return _lo.roll(self, shift, axis, **kw)
+    def split(self, indices_or_sections: Shape | None = None, axis: int | None = None, **kw: Any) -> list[Tensor]:
+        return _lo.split(self, indices_or_sections, axis, **kw)
+    def chunk(self, chunks: int, axis: int | None = None, **dim: Any) -> list[Tensor]:
+        return _lo.chunk(self, chunks, axis, **dim)
+    def triu(self, k: int = 0, **diagonal: Any) -> Tensor: return _lo.triu(self, k, **diagonal)
+    def tril(self, k: int = 0, **diagonal: Any) -> Tensor: return _lo.tril(self, k, **diagonal)
+    def diagonal(self, offset: int = 0, axis1: int | None = None, axis2: int | None = None, **d: Any) -> Tensor:
+        return _lo.diagonal(self, offset, axis1, axis2, **d)
 
     # linear algebra (ops/linalg.py)
-    def matmul(self, other): return _la.matmul(self, other)
-    def dot(self, other): return _la.dot(self, other)
-    def outer(self, other): return _la.outer(self, other)
+    def matmul(self, other: TensorLike) -> Tensor: return _la.matmul(self, other)
+    def dot(self, other: TensorLike) -> Tensor: return _la.dot(self, other)
+    def outer(self, other: TensorLike) -> Tensor: return _la.outer(self, other)
 
     # in place: recorded like PyTorch, or refused (semantics in ops/inplace.py)
-    def __iadd__(self, other): return _ip.iadd(self, other)
-    def __isub__(self, other): return _ip.isub(self, other)
-    def __imul__(self, other): return _ip.imul(self, other)
-    def __itruediv__(self, other): return _ip.itruediv(self, other)
-    def __setitem__(self, index, value): _ip.setitem(self, index, value)
-    def add_(self, other, alpha=1.0): return _ip.add_(self, other, alpha)
-    def sub_(self, other): return _ip.sub_(self, other)
-    def mul_(self, other): return _ip.mul_(self, other)
-    def div_(self, other): return _ip.div_(self, other)
-    def copy_(self, src): return _ip.copy_(self, src)
-    def fill_(self, value): return _ip.fill_(self, value)
-    def zero_(self): return _ip.zero_(self)
+    def __iadd__(self, other: TensorLike) -> Tensor: return _ip.iadd(self, other)
+    def __isub__(self, other: TensorLike) -> Tensor: return _ip.isub(self, other)
+    def __imul__(self, other: TensorLike) -> Tensor: return _ip.imul(self, other)
+    def __itruediv__(self, other: TensorLike) -> Tensor: return _ip.itruediv(self, other)
+    def __setitem__(self, index: Any, value: TensorLike) -> None: _ip.setitem(self, index, value)
+    def add_(self, other: TensorLike, alpha: Number = 1.0) -> Tensor: return _ip.add_(self, other, alpha)
+    def sub_(self, other: TensorLike) -> Tensor: return _ip.sub_(self, other)
+    def mul_(self, other: TensorLike) -> Tensor: return _ip.mul_(self, other)
+    def div_(self, other: TensorLike) -> Tensor: return _ip.div_(self, other)
+    def copy_(self, src: TensorLike) -> Tensor: return _ip.copy_(self, src)
+    def fill_(self, value: TensorLike) -> Tensor: return _ip.fill_(self, value)
+    def zero_(self) -> Tensor: return _ip.zero_(self)
 
     # comparisons and logic: bool tensors, never recorded; hashed by identity, as in PyTorch (ops/logic.py)
     __hash__ = object.__hash__
-    def __eq__(self, other): return _lg.operator(_lg.eq, self, other)
-    def __ne__(self, other): return _lg.operator(_lg.ne, self, other)
-    def __lt__(self, other): return _lg.operator(_lg.lt, self, other)
-    def __le__(self, other): return _lg.operator(_lg.le, self, other)
-    def __gt__(self, other): return _lg.operator(_lg.gt, self, other)
-    def __ge__(self, other): return _lg.operator(_lg.ge, self, other)
-    def __and__(self, other): return _lg.operator(_lg.bitwise_and, self, other)
-    def __rand__(self, other): return _lg.operator(_lg.bitwise_and, self, other)
-    def __or__(self, other): return _lg.operator(_lg.bitwise_or, self, other)
-    def __ror__(self, other): return _lg.operator(_lg.bitwise_or, self, other)
-    def __xor__(self, other): return _lg.operator(_lg.bitwise_xor, self, other)
-    def __rxor__(self, other): return _lg.operator(_lg.bitwise_xor, self, other)
-    def __invert__(self): return _lg.bitwise_not(self)
-    def __contains__(self, x): return _lg.contains(self, x)
-    def eq(self, other): return _lg.eq(self, other)
-    def ne(self, other): return _lg.ne(self, other)
-    def lt(self, other): return _lg.lt(self, other)
-    def le(self, other): return _lg.le(self, other)
-    def gt(self, other): return _lg.gt(self, other)
-    def ge(self, other): return _lg.ge(self, other)
-    def logical_and(self, other): return _lg.logical_and(self, other)
-    def logical_or(self, other): return _lg.logical_or(self, other)
-    def logical_xor(self, other): return _lg.logical_xor(self, other)
-    def logical_not(self): return _lg.logical_not(self)
-    def isnan(self): return _lg.isnan(self)
-    def isinf(self): return _lg.isinf(self)
-    def isfinite(self): return _lg.isfinite(self)
+    def __eq__(self, other: object) -> Tensor: return _lg.operator(_lg.eq, self, other)  # type: ignore[override]
+    def __ne__(self, other: object) -> Tensor: return _lg.operator(_lg.ne, self, other)  # type: ignore[override]
+    def __lt__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.lt, self, other)
+    def __le__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.le, self, other)
+    def __gt__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.gt, self, other)
+    def __ge__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.ge, self, other)
+    def __and__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.bitwise_and, self, other)
+    def __rand__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.bitwise_and, self, other)
+    def __or__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.bitwise_or, self, other)
+    def __ror__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.bitwise_or, self, other)
+    def __xor__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.bitwise_xor, self, other)
+    def __rxor__(self, other: TensorLike) -> Tensor: return _lg.operator(_lg.bitwise_xor, self, other)
+    def __invert__(self) -> Tensor: return _lg.bitwise_not(self)
+    def __contains__(self, x: object) -> bool: return _lg.contains(self, x)
+    def eq(self, other: TensorLike) -> Tensor: return _lg.eq(self, other)
+    def ne(self, other: TensorLike) -> Tensor: return _lg.ne(self, other)
+    def lt(self, other: TensorLike) -> Tensor: return _lg.lt(self, other)
+    def le(self, other: TensorLike) -> Tensor: return _lg.le(self, other)
+    def gt(self, other: TensorLike) -> Tensor: return _lg.gt(self, other)
+    def ge(self, other: TensorLike) -> Tensor: return _lg.ge(self, other)
+    def logical_and(self, other: TensorLike) -> Tensor: return _lg.logical_and(self, other)
+    def logical_or(self, other: TensorLike) -> Tensor: return _lg.logical_or(self, other)
+    def logical_xor(self, other: TensorLike) -> Tensor: return _lg.logical_xor(self, other)
+    def logical_not(self) -> Tensor: return _lg.logical_not(self)
+    def isnan(self) -> Tensor: return _lg.isnan(self)
+    def isinf(self) -> Tensor: return _lg.isinf(self)
+    def isfinite(self) -> Tensor: return _lg.isfinite(self)
 
     # --- Python protocol ----------------------------------------------------------------------
-    def __len__(self):
+    def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         return (self[i] for i in range(len(self)))
 
-    def __bool__(self):
+    def __bool__(self) -> bool:
         if self.data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() "
                              "or .all() on .data")
         return bool(self.data)
 
-    def __float__(self):
+    def __float__(self) -> Number:
         return float(self.item())
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: DTypeLike | None = None, copy: bool | None = None) -> NDArray[Any]:
         # np.array(t) asks for a copy, np.asarray(t) shares: the graph's saved data must not leak writable
         if copy is False and dtype is not None and np.dtype(dtype) != self.data.dtype:
             raise ValueError(f"cannot view a {self.data.dtype} tensor as {np.dtype(dtype)} without a copy")
@@ -458,7 +515,7 @@ class Tensor:
             return self.data.copy()
         return _readonly(self.data) if self.requires_grad or self._alias else self.data
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
         extra = ""
         if self.data.dtype != np.float64:
@@ -502,7 +559,7 @@ def _index_data(index):
 
 def _document(cls, modules):
     """Give each one-line API method the docstring of the op function it calls."""
-    for name, method in vars(cls).items():
+    for method in vars(cls).values():
         code = getattr(method, "__code__", None)
         if code is not None and method.__doc__ is None and len(code.co_names) >= 2:
             module, op = code.co_names[0], code.co_names[1]

@@ -1,11 +1,14 @@
 """The main job, `python -m nn` (console script `graphgrad`): train an MLP on a built-in data set, print a
 summary, and write the decision regions, the loss curves and the computation graph of one training step."""
+from __future__ import annotations
+
 import argparse
 import math
 import re
 import sys
 import time
 import warnings
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -256,10 +259,11 @@ def _fit(args, model, Xtr, ytr, val, animation):
     return fit(model, Xtr, ytr, **options)
 
 
-def main(argv=None, prog=None):
+def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     """Run the main job on command-line arguments (default sys.argv[1:]); returns the exit code."""
     args = parse_args(argv, prog)
-    names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"], FILES["page"]]
+    names = [FILES["confusion" if args.dataset == "digits" else "regions"], FILES["loss"], FILES["graph"],
+             FILES["page"]]
     names += [FILES["animation"]] if args.animate else []
     try:
         out, made = prepare_out(args.out, names, args.overwrite)   # made, and a probe file written in it
@@ -278,7 +282,8 @@ def main(argv=None, prog=None):
              f"train {tr['accuracy']:.1%}, validation {va['accuracy']:.1%}")
     with _diverging():
         written = write_plots(args, model, history, sets, out, title)
-        written += write_graph(args, model, *sets[0], out, {k: FILES[k] for k in ("graph", "page")})
+        Xtr, ytr = sets[0]
+        written += write_graph(args, model, Xtr, ytr, out, {k: FILES[k] for k in ("graph", "page")})
     if args.animate and (out / FILES["animation"]).exists():
         written.append(out / FILES["animation"])
     print("wrote     " + "  ".join(str(p) for p in written if p is not None))

@@ -57,7 +57,7 @@ def number(low, *, strict=False, below=None):
         try:
             x = float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a number")
+            raise argparse.ArgumentTypeError(f"'{shown(text)}' is not a number") from None
         if not math.isfinite(x) or x < low or (strict and x == low) or (below is not None and x >= below):
             rng = f"{'>' if strict else '>='} {low:g}" + (f" and < {below:g}" if below is not None else "")
             raise argparse.ArgumentTypeError(f"must be a finite number {rng}, got {shown(text)}")

@@ -5,6 +5,11 @@ Activations are recorded from one forward pass in eval mode without a graph, fro
 modules (`nn.ReLU`, `nn.Sigmoid`, `nn.Tanh`, so every `nn.MLP` hidden layer) and of scalar layers
 (`nn.scalar.Layer` applies its activation itself). A model that calls `x.relu()` inline hides its units.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from autograd import Tensor, Value
@@ -13,10 +18,15 @@ from . import activations, scalar
 from .module import as_array
 from .summary import trace
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+    from .module import Module
+
 _KINDS = {activations.ReLU: "relu", activations.Sigmoid: "sigmoid", activations.Tanh: "tanh"}
 
 
-def dead_relu_fraction(model, X, per_layer=False):
+def dead_relu_fraction(model: Module, X: ArrayLike, per_layer: bool = False) -> float | dict[str, float]:
     """Fraction of ReLU units that output 0 for every row of X ("dead"); a {layer: fraction} dict if per_layer."""
     _check_batch(X, "dead_relu_fraction")
     dead = {name: (a <= 0).all(axis=0) for name, _, a in activations_of(model, X, ("relu",), "dead_relu_fraction")}
@@ -30,7 +40,8 @@ def _check_batch(X, fn):
                          "use X.reshape(1, -1) for a single example")
 
 
-def saturation_fraction(model, X, threshold=0.99, per_layer=False):
+def saturation_fraction(model: Module, X: ArrayLike, threshold: float = 0.99,
+                        per_layer: bool = False) -> float | dict[str, float]:
     """Fraction of sigmoid/tanh outputs on X near an asymptote: |tanh| > threshold, |2 sigmoid - 1| > threshold."""
     if not 0 < threshold < 1:
         raise ValueError(f"saturation_fraction: threshold must be in (0, 1), got {threshold!r}")
@@ -41,7 +52,7 @@ def saturation_fraction(model, X, threshold=0.99, per_layer=False):
     return _fractions(sat, per_layer)
 
 
-def update_ratios(before, after):
+def update_ratios(before: Any, after: Any) -> dict[str, float] | list[float]:
     """||after - before|| / ||before|| per parameter, from two `model.state_dict()` snapshots (or two lists)."""
     if isinstance(before, dict) != isinstance(after, dict) or len(before) != len(after):
         raise ValueError("update_ratios: pass two snapshots of the same parameters, e.g. model.state_dict() "
@@ -54,12 +65,13 @@ def update_ratios(before, after):
     return [_ratio(i, b, a) for i, (b, a) in enumerate(zip(before, after))]
 
 
-def grad_norms(model):
+def grad_norms(model: Module) -> dict[str, float]:
     """{parameter name: L2 norm of its gradient} (0.0 where backward left no gradient)."""
     return {name: float(np.linalg.norm(_grad(p))) for name, p in model.named_parameters()}
 
 
-def activations_of(model, X, kinds=("relu", "sigmoid", "tanh"), who="activations_of"):
+def activations_of(model: Module, X: ArrayLike, kinds: Sequence[str] = ("relu", "sigmoid", "tanh"),
+                   who: str = "activations_of") -> list[tuple[str, str, NDArray[np.float64]]]:
     """[(layer name, kind, activations (rows, units))] for each call of an activation of `kinds` in a forward
     pass on the batch X (eval mode, no graph), in call order; `who` names the caller in errors."""
     X = np.asarray(X, dtype=np.float64)
@@ -74,7 +86,8 @@ def activations_of(model, X, kinds=("relu", "sigmoid", "tanh"), who="activations
         raise ValueError(f"{who}: found no {'/'.join(kinds)} units in {type(model).__name__}; they are recorded "
                          "from nn.ReLU/nn.Sigmoid/nn.Tanh modules and nn.scalar layers (not from inline x.relu())")
     names = {id(m): name for name, m in model.named_modules()}
-    out, seen = [], {}
+    out: list[tuple[str, str, NDArray[np.float64]]] = []
+    seen: dict[str, int] = {}
     for m, kind, a in calls:
         name = names.get(id(m), type(m).__name__)
         seen[name] = seen.get(name, 0) + 1

@@ -7,8 +7,12 @@ classification losses: argmax for `cross_entropy` / `multiclass_hinge_loss`, the
 `reg * l2_penalty(model.parameters())` to each batch's loss (micrograd's alpha * sum p^2, biases included);
 the history's loss is the data loss alone, averaged over the epoch's batches as they were trained.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Callable
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tqdm import tqdm
@@ -19,11 +23,22 @@ from . import functional as F
 from .data import batches
 from .module import as_array
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+    from autograd.hints import Seed
+
+    from .module import Module
+    from .optim import Optimizer
+
+    Loss = Callable[..., Any]           # loss(output, targets) -> a scalar node, as nn.functional's
+
 _INDEX_LOSSES = (F.cross_entropy, F.multiclass_hinge_loss)
 
 
-def fit(model, X, y, *, optimizer, loss=F.cross_entropy, epochs=10, batch_size=32, val=None, progress=True,
-        rng=None, reg=0.0):
+def fit(model: Module, X: ArrayLike, y: ArrayLike, *, optimizer: Optimizer, loss: Loss = F.cross_entropy,
+        epochs: int = 10, batch_size: int | None = 32, val: tuple[ArrayLike, ArrayLike] | None = None,
+        progress: bool = True, rng: Seed = None, reg: float = 0.0) -> dict[str, list[float]]:
     """Train with minibatches; returns {'loss', 'accuracy', 'val_loss', 'val_accuracy'}: one entry per epoch."""
     X, y = _data(X, y, "fit")
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
@@ -69,7 +84,8 @@ def _epochs(model, X, y, loss, optimizer, batch_size, val, rng, reg, params, his
         bar.set_postfix({k: f"{v[-1]:.4g}" for k, v in history.items()})
 
 
-def evaluate(model, X, y, loss=F.cross_entropy, batch_size=None):
+def evaluate(model: Module, X: ArrayLike, y: ArrayLike, loss: Loss = F.cross_entropy,
+             batch_size: int | None = None) -> dict[str, float]:
     """{'loss': mean loss, 'accuracy': fraction correct (classification losses)} on (X, y), in eval mode."""
     X, y = _data(X, y, "evaluate")
     total = correct = 0.0
@@ -85,7 +101,7 @@ def evaluate(model, X, y, loss=F.cross_entropy, batch_size=None):
     return result
 
 
-def predict(model, X, batch_size=None):
+def predict(model: Module, X: ArrayLike, batch_size: int | None = None) -> NDArray[Any]:
     """The model's outputs on X as a numpy array (eval mode, no graph recorded)."""
     X = np.asarray(X)
     with _evaluating(model):
@@ -109,7 +125,7 @@ def _evaluating(model):
         yield
 
 
-def _data(X, y, where):
+def _data(X: ArrayLike, y: ArrayLike, where: str) -> tuple[NDArray[Any], NDArray[Any]]:
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim < 2 or len(X) == 0:
         raise ValueError(f"{where}: X must be a non-empty array of shape (examples, features), got {X.shape}")

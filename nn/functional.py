@@ -7,12 +7,21 @@ shape; class indices, or for cross_entropy class probabilities, for the multicla
 what was expected, because a loss that silently broadcasts (n, 1) against (n,) trains on garbage.
 The loss modules (nn.CrossEntropyLoss, ...) are in nn/losses.py; shared checks in nn/lossbase.py.
 """
+from __future__ import annotations
+
 import numbers
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 import autograd
 from autograd import Tensor, Value
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from autograd.hints import Node, Output
 
 # the activations, so that nn.F has what torch.nn.functional users reach for
 from .activations import (relu, sigmoid, tanh, leaky_relu, softmax, log_softmax, gelu, silu, softplus,  # noqa: F401
@@ -22,7 +31,7 @@ from . import lossbase as lb
 
 
 # --- elementwise losses -------------------------------------------------------------------------
-def mse_loss(pred, target, reduction="mean", half=False):
+def mse_loss(pred: Output, target: ArrayLike, reduction: str = "mean", half: bool = False) -> Node:
     """Squared error (pred - target)^2, times 1/2 when `half` (the convention whose gradient is pred - target)."""
     def f(x, t):
         d = x - t
@@ -30,18 +39,19 @@ def mse_loss(pred, target, reduction="mean", half=False):
     return lb.elementwise("mse_loss", f, pred, target, reduction)
 
 
-def l1_loss(pred, target, reduction="mean"):
+def l1_loss(pred: Output, target: ArrayLike, reduction: str = "mean") -> Node:
     """Absolute error |pred - target|."""
     return lb.elementwise("l1_loss", lambda x, t: (x - t).abs(), pred, target, reduction)
 
 
-def hinge_loss(scores, targets, reduction="mean"):
+def hinge_loss(scores: Output, targets: ArrayLike, reduction: str = "mean") -> Node:
     """Binary SVM loss max(0, 1 - y * score) for labels y in {-1, +1}."""
     lb.check_labels("hinge_loss", targets, (-1, 1), "-1 or +1", "for 0/1 labels pass 2 * y - 1")
     return lb.elementwise("hinge_loss", lambda s, y: (1 - y * s).relu(), scores, targets, reduction)
 
 
-def binary_cross_entropy_with_logits(logits, targets, reduction="mean", *, weight=None, pos_weight=None):
+def binary_cross_entropy_with_logits(logits: Output, targets: ArrayLike, reduction: str = "mean", *,
+                                     weight: ArrayLike | None = None, pos_weight: ArrayLike | None = None) -> Node:
     """Logistic loss -[p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))] for y in {0, 1}, stable for any x;
     `pos_weight` p (default 1) weighs the positives, broadcast along the last axis; `weight` rescales each
     element (the mean still divides by the element count, as PyTorch)."""
@@ -66,7 +76,8 @@ def binary_cross_entropy_with_logits(logits, targets, reduction="mean", *, weigh
 
 
 # --- losses over class scores (batch, classes) --------------------------------------------------
-def cross_entropy(logits, targets, reduction="mean", *, weight=None, ignore_index=-100, label_smoothing=0.0):
+def cross_entropy(logits: Output, targets: ArrayLike, reduction: str = "mean", *, weight: ArrayLike | None = None,
+                  ignore_index: int = -100, label_smoothing: float = 0.0) -> Node:
     """Softmax cross-entropy -sum_c t_c log softmax(logits)_c per row, against class indices (n,) or class
     probabilities (float (n, classes), rows summing to 1, which PyTorch does not check), as PyTorch's.
 
@@ -88,7 +99,8 @@ def cross_entropy(logits, targets, reduction="mean", *, weight=None, ignore_inde
     return _nll(lb.log_softmax_rows(logits), y, kept, w, eps, reduction)
 
 
-def nll_loss(log_probs, targets, reduction="mean", *, weight=None, ignore_index=-100):
+def nll_loss(log_probs: Output, targets: ArrayLike, reduction: str = "mean", *, weight: ArrayLike | None = None,
+             ignore_index: int = -100) -> Node:
     """Negative log-likelihood -weight[t] log_probs[t] per row of (batch, classes) log-probabilities (e.g.
     log_softmax), as PyTorch's: the mean divides by the summed weights of the targets not ignored."""
     logp, n, c = lb.check_scores("nll_loss", log_probs, reduction)
@@ -143,7 +155,7 @@ def _probabilities(where, targets, n, c):
     return targets if isinstance(targets, Tensor) else raw
 
 
-def multiclass_hinge_loss(scores, targets, margin=1.0, reduction="mean"):
+def multiclass_hinge_loss(scores: Output, targets: ArrayLike, margin: float = 1.0, reduction: str = "mean") -> Node:
     """Multiclass SVM loss (CS231n): sum over wrong classes j of max(0, s_j - s_target + margin), per row."""
     scores, n, c = lb.check_scores("multiclass_hinge_loss", scores, reduction)
     y, _ = lb.class_indices("multiclass_hinge_loss", targets, n, c)
@@ -154,7 +166,8 @@ def multiclass_hinge_loss(scores, targets, margin=1.0, reduction="mean"):
     return lb.reduce(_margins(scores, y, margin).sum(axis=1), reduction)
 
 
-def multi_margin_loss(scores, targets, p=1, margin=1.0, weight=None, reduction="mean"):
+def multi_margin_loss(scores: Output, targets: ArrayLike, p: int = 1, margin: float = 1.0,
+                      weight: ArrayLike | None = None, reduction: str = "mean") -> Node:
     """PyTorch's multi_margin_loss: sum over j != t of weight[t] max(0, margin - s_t + s_j)^p, divided by the
     number of classes (unlike multiclass_hinge_loss), per row; p is 1 or 2."""
     where = "multi_margin_loss"
@@ -213,12 +226,12 @@ def _ignore(where, ignore_index):
 
 
 # --- penalties ----------------------------------------------------------------------------------
-def l2_penalty(params):
+def l2_penalty(params: Iterable[Node]) -> Node:
     """Sum of squares of all parameters; add `lam * l2_penalty(ps)` (the notes' 0.5*lam*w^2 is `0.5 * lam * ...`)."""
     return lb.total("l2_penalty", [(p * p).sum() if isinstance(p, Tensor) else p * p for p in _nodes(params)])
 
 
-def l1_penalty(params):
+def l1_penalty(params: Iterable[Node]) -> Node:
     """Sum of absolute values of all parameters; add `lam * l1_penalty(ps)`."""
     return lb.total("l1_penalty", [p.abs().sum() if isinstance(p, Tensor) else p.abs() for p in _nodes(params)])
 

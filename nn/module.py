@@ -8,9 +8,13 @@ them, in assignment order, naming what it finds by dotted paths (`heads.out.W`, 
 shared by two paths is reported once, under its first name. A module or parameter kept anywhere else
 (a set, an object, a closure, ...) and not also discovered is an error, never a silent omission.
 """
+from __future__ import annotations
+
 import threading
 from collections import namedtuple
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -18,24 +22,31 @@ from autograd import Tensor, Value, no_grad
 
 from . import discovery, serialization
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+    from autograd.hints import Output, PathLike
+
+M = TypeVar("M", bound="Module")
+
 LoadResult = namedtuple("LoadResult", ["missing_keys", "unexpected_keys"])
 
 
 class _Recorders(threading.local):
-    lists = ()              # the lists record_calls() blocks of this thread are filling
+    lists: tuple[list[Any], ...] = ()   # the lists record_calls() blocks of this thread are filling
 
 
 _recorders = _Recorders()
 
 
-def shape_and_dtype(p):
+def shape_and_dtype(p: Any) -> tuple[tuple[int, ...], np.dtype[Any]]:
     """(shape, dtype) of a parameter as its state_dict entry has them."""
     if isinstance(p, Tensor):
         return p.shape, p.dtype
     return np.shape(p), np.dtype(np.float64)       # Values hold Python floats
 
 
-def as_array(out):
+def as_array(out: Output) -> NDArray[Any]:
     """A model's output (a Tensor, a Value, or a nested list of Values) as a numpy array."""
     if isinstance(out, Tensor):
         return out.data
@@ -66,11 +77,11 @@ class Module:
 
     training = True
 
-    def forward(self, *args, **kwargs):
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         """The computation; every Module subclass defines it."""
         raise NotImplementedError(f"{type(self).__name__} must define forward(...)")
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         out = self.forward(*args, **kwargs)
         for calls in _recorders.lists:
             calls.append((self, out))
@@ -78,9 +89,9 @@ class Module:
 
     @staticmethod
     @contextmanager
-    def record_calls():
+    def record_calls() -> Iterator[list[tuple[Module, Any]]]:
         """Within the block, every module call in this thread appends (module, output) to the list it yields."""
-        calls = []
+        calls: list[tuple[Module, Any]] = []
         _recorders.lists = _recorders.lists + (calls,)
         try:
             yield calls
@@ -102,17 +113,17 @@ class Module:
             discovery.check(self, found, hidden, seen)
         return found
 
-    def named_parameters(self):
+    def named_parameters(self) -> list[tuple[str, Any]]:
         """(dotted name, parameter) pairs, e.g. ('layers.0.W', Tensor), in a deterministic order."""
         return [(n, p) for n, p in self.named_state() if not isinstance(p, Tensor) or p.requires_grad]
 
-    def named_state(self):
+    def named_state(self) -> list[tuple[str, Any]]:
         """(dotted name, node) pairs of everything state_dict saves: parameters and frozen leaf Tensors."""
         return [(n, p) for kind, n, p in self._discover() if kind == "param"]
 
-    def parameters(self):
+    def parameters(self) -> list[Any]:
         """A flat list of learnable nodes: Tensors, and every single Value of a scalar module."""
-        out = []
+        out: list[Any] = []
         for _, p in self.named_parameters():
             if isinstance(p, np.ndarray):
                 out.extend(p.flat)
@@ -120,36 +131,36 @@ class Module:
                 out.append(p)
         return out
 
-    def named_modules(self):
+    def named_modules(self) -> list[tuple[str, Module]]:
         """(dotted name, module) pairs, this module first under the name ''."""
         return [("", self)] + [(n, m) for kind, n, m in self._discover() if kind == "module"]
 
-    def modules(self):
+    def modules(self) -> list[Module]:
         """This module and all its sub-modules."""
         return [m for _, m in self.named_modules()]
 
-    def num_parameters(self):
+    def num_parameters(self) -> int:
         """The number of learnable scalars."""
         return sum(int(np.prod(shape_and_dtype(p)[0])) for _, p in self.named_parameters())
 
     # --- training state -----------------------------------------------------------------------
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Forget gradients: Tensor grads become None, Value grads 0.0."""
         for p in self.parameters():
             p.grad = None if isinstance(p, Tensor) else 0.0
 
-    def train(self, mode=True):
+    def train(self: M, mode: bool = True) -> M:
         """Set `training` on this module and every sub-module; returns self."""
         for m in self.modules():
             m.training = bool(mode)
         return self
 
-    def eval(self):
+    def eval(self: M) -> M:
         """Evaluation mode (dropout off): `train(False)`."""
         return self.train(False)
 
     @contextmanager
-    def training_mode(self, mode):
+    def training_mode(self: M, mode: bool) -> Iterator[M]:
         """`train(mode)` for a block; afterwards every module's own flag is back as it was."""
         saved = [(m, m.training) for m in self.modules()]
         self.train(mode)
@@ -160,17 +171,17 @@ class Module:
                 m.training = flag
 
     @property
-    def is_scalar(self):
+    def is_scalar(self) -> bool:
         """True for a model of Value parameters (nn.scalar), False for Tensor ones (or none)."""
         params = self.parameters()
         return bool(params) and isinstance(params[0], Value)
 
     # --- state --------------------------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, NDArray[Any]]:
         """{name: ndarray copy} of every parameter, frozen ones included."""
         return {name: _to_array(p) for name, p in self.named_state()}
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, ArrayLike], strict: bool = True) -> LoadResult:
         """Copy arrays into the parameters in place; checks everything before changing anything."""
         params = dict(self.named_state())
         missing = [k for k in params if k not in state_dict]
@@ -185,16 +196,16 @@ class Module:
             _assign(params[name], arr)
         return LoadResult(missing, unexpected)
 
-    def save(self, path, overwrite=False):
+    def save(self, path: PathLike, overwrite: bool = False) -> None:
         """Write the state_dict to `path` as .npz; an existing file is kept unless overwrite=True."""
         serialization.save(self.state_dict(), path, overwrite=overwrite)
 
     # --- display ------------------------------------------------------------------------------
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The arguments shown inside this module's repr parentheses."""
         return ""
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         children = [(n, v) for kind, n, v in discovery.walk(self, deep=False)[0] if kind == "module"]
         head = f"{type(self).__name__}({self.extra_repr()}"
         if not children:
@@ -209,7 +220,7 @@ class Module:
 class StateDictKeyError(KeyError):
     """A missing or unexpected state_dict key (its message prints without KeyError's repr quotes)."""
 
-    def __str__(self):
+    def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
 
 

@@ -4,13 +4,28 @@ matplotlib is an optional extra (`pip install 'graphgrad[plot]'`), imported when
 Each function returns a matplotlib Figure (built without pyplot, so nothing global changes and
 nothing pops up): show it in Jupyter by leaving it last in a cell, or `fig.savefig("x.png")`.
 """
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 import autograd
-from autograd import Tensor, Value
+from autograd import Tensor
 
 from . import activations as act
 from .fit import predict
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from numpy.typing import ArrayLike, NDArray
+
+    from autograd.hints import PathLike, Seed
+
+    from .module import Module
+    from .optim import Optimizer
 
 LIGHT = ["#bfdbfe", "#fecaca", "#bbf7d0", "#fde68a", "#ddd6fe", "#fbcfe8", "#a5f3fc", "#e5e7eb"]
 DARK = ["#1d4ed8", "#b91c1c", "#15803d", "#a16207", "#6d28d9", "#be185d", "#0e7490", "#374151"]
@@ -47,7 +62,8 @@ def _png_bytes(fig):
     return buf.getvalue()
 
 
-def decision_regions(model, X, y, resolution=None, threshold=0.0, ax=None, title=None):
+def decision_regions(model: Module, X: ArrayLike, y: ArrayLike, resolution: int | None = None, threshold: float = 0.0,
+                     ax: Axes | None = None, title: str | None = None) -> Figure:
     """The model's predicted class over the plane of 2-D data X, with the points of X coloured by y."""
     X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
@@ -85,7 +101,8 @@ def _axes(ax, **kw):
     return fig, fig.subplots()
 
 
-def activation_curves(x=None, negative_slope=0.1, alpha=0.25):
+def activation_curves(x: ArrayLike | None = None, negative_slope: float = 0.1, alpha: float = 0.25
+                      ) -> dict[str, tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]]:
     """{name: (x, f(x), f'(x))} for the activations of the notes; each derivative comes from backward()."""
     x = np.linspace(-4, 4, 401) if x is None else np.asarray(x, dtype=np.float64)
     a = Tensor([alpha], requires_grad=True)
@@ -112,7 +129,7 @@ def _maxout(t, pieces):
     return y
 
 
-def activations(negative_slope=0.1, alpha=0.25):
+def activations(negative_slope: float = 0.1, alpha: float = 0.25) -> Figure:
     """Sigmoid, tanh, ReLU, Leaky ReLU, PReLU and Maxout with their derivatives (computed by backward())."""
     curves = activation_curves(negative_slope=negative_slope, alpha=alpha)
     fig = _figure(figsize=(11, 6), layout="constrained")
@@ -129,7 +146,7 @@ def activations(negative_slope=0.1, alpha=0.25):
     return fig
 
 
-def history(history):
+def history(history: Mapping[str, Sequence[float]]) -> Figure:
     """Loss curves (and accuracy curves, when present) per epoch from nn.fit's history, or any dict of lists."""
     if not isinstance(history, dict) or not history:
         raise ValueError("history: pass the dict nn.fit returns, e.g. {'loss': [...], 'val_loss': [...]}")
@@ -154,7 +171,7 @@ def history(history):
     return fig
 
 
-def dead_units(model, X, threshold=0.99):
+def dead_units(model: Module, X: ArrayLike, threshold: float = 0.99) -> Figure:
     """Per activation layer, the fraction of X's rows on which each unit is alive (dead or saturated in red)."""
     from .diagnostics import activations_of
     layers = activations_of(model, X, ("relu", "sigmoid", "tanh"), "dead_units")
@@ -177,8 +194,10 @@ def dead_units(model, X, threshold=0.99):
     return fig
 
 
-def training_animation(model, X, y, path, *, optimizer, epochs=30, frames=10, resolution=None, fps=3,
-                       overwrite=False, progress=False, rng=None, **fit_options):
+def training_animation(model: Module, X: ArrayLike, y: ArrayLike, path: PathLike, *, optimizer: Optimizer,
+                       epochs: int = 30, frames: int = 10, resolution: int | None = None, fps: float = 3,
+                       overwrite: bool = False, progress: bool = False, rng: Seed = None,
+                       **fit_options: Any) -> dict[str, list[float]]:
     """Train `model` on 2-D data with nn.fit and write an animated GIF of its decision regions at the start and
     after each of `frames` equal slices of `epochs`; returns the history of the whole run (as nn.fit's)."""
     from autograd.fileio import check_target, write_file
@@ -193,7 +212,8 @@ def training_animation(model, X, y, path, *, optimizer, epochs=30, frames=10, re
     rng = np.random.default_rng(rng)                         # one Generator: each slice shuffles on from the last
     cuts = np.unique(np.linspace(0, epochs, min(frames, max(epochs, 1)) + 1).round().astype(int))
     resolution = resolution or (30 if model.is_scalar else 80)
-    images, history = [_frame(model, X, y, 0, None, resolution)], {}
+    images = [_frame(model, X, y, 0, None, resolution)]
+    history: dict[str, list[float]] = {}
     for a, b in _progress(list(zip(cuts[:-1], cuts[1:])), progress):
         part = fit(model, X, y, optimizer=optimizer, epochs=int(b - a), progress=False, rng=rng, **fit_options)
         for k, v in part.items():

@@ -6,6 +6,8 @@ an array; then it reads exactly the declared number of bytes in bounded chunks. 
 declared shape, a truncated or padded entry or a pickle is refused before memory is spent on it: with a
 model, nothing beyond the model's own arrays is ever allocated; without one, nothing beyond `max_bytes`.
 """
+from __future__ import annotations
+
 import io
 import math
 import os
@@ -13,10 +15,20 @@ import struct
 import sys
 import zipfile
 import zlib
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from autograd.fileio import write_file
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from autograd.hints import PathLike
+
+    from .module import Module
+
+M = TypeVar("M", bound="Module")
 
 MARKER = "__graphgrad_state_dict__"      # an entry every saved file carries, so foreign .npz files are refused
 VERSION = 1
@@ -33,11 +45,13 @@ class _Refused(ValueError):
     """A file refused by a check of ours; its message is complete and is never wrapped again."""
 
 
-def save(state, path, overwrite=False):
-    """Write a model's (or a {name: array}) state_dict to exactly `path` as .npz; keeps an existing file unless overwrite=True."""
+def save(state: Any, path: PathLike, overwrite: bool = False) -> None:
+    """Write a model's (or a {name: array}) state_dict to exactly `path` as .npz.
+
+    Keeps an existing file unless overwrite=True."""
     path = os.fspath(path)
     state_dict = state.state_dict() if hasattr(state, "state_dict") else state
-    arrays = {}
+    arrays: dict[str, Any] = {}
     for name, value in state_dict.items():
         arr = np.asarray(value)
         if arr.dtype.hasobject:
@@ -50,7 +64,8 @@ def save(state, path, overwrite=False):
     write_file(path, lambda fh: np.savez(fh, **arrays), overwrite=overwrite, who="save")
 
 
-def load(path, model=None, strict=True, *, max_bytes=MAX_BYTES):
+def load(path: PathLike, model: M | None = None, strict: bool = True, *,
+         max_bytes: int | None = MAX_BYTES) -> M | dict[str, NDArray[Any]]:
     """The state_dict saved at `path`; with `model`, loads it into the model in place and returns the model.
 
     With a model, names, shapes and dtypes are checked against it before any array is read. Without one,

@@ -1,4 +1,9 @@
 """`summary(model)`: a table of the layers a forward pass calls, their output shapes and parameter counts."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
 import numpy as np
 
 from autograd import Tensor, Value, no_grad
@@ -40,7 +45,7 @@ def _shape(out, symbolic):
     return "()" if isinstance(out, Value) else "?"
 
 
-def trace(model, x):
+def trace(model: Module, x: Any) -> list[tuple[Module, Any]]:
     """(module, output) for every module call in one forward pass on x, in eval mode (no dropout: the trace
     draws from no rng), recording no graph."""
     with model.training_mode(False), no_grad(), Module.record_calls() as calls:
@@ -48,7 +53,7 @@ def trace(model, x):
     return calls
 
 
-def summary(model, input_shape=None):
+def summary(model: Module, input_shape: Sequence[int] | None = None) -> Summary:
     """The model's layers, output shapes and learnable parameter counts as a printable table (a str)."""
     names = _leaves(model)
     x, symbolic = _example_input(model, input_shape)

@@ -3,15 +3,23 @@
 Both change the gradients in place (a Tensor's .grad array, a Value's .grad number) between backward() and
 optimizer.step(). A Tensor whose .grad is None has no gradient to clip and is skipped, as in PyTorch.
 """
+from __future__ import annotations
+
 import math
 import numbers
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from autograd import Tensor, Value
 
+if TYPE_CHECKING:
+    from autograd.hints import Node
 
-def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False):
+
+def clip_grad_norm_(parameters: Iterable[Node] | Node, max_norm: float, norm_type: float | str = 2.0,
+                    error_if_nonfinite: bool = False) -> np.float64:
     """Scale all gradients by one factor so their total norm is at most max_norm; returns the norm before.
 
     The total norm is the norm_type-norm of all gradient entries together (inf: the largest |g|). As PyTorch,
@@ -41,7 +49,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     return total
 
 
-def clip_grad_value_(parameters, clip_value):
+def clip_grad_value_(parameters: Iterable[Node] | Node, clip_value: float) -> None:
     """Clip every gradient entry into [-clip_value, clip_value], in place (nan stays nan, as PyTorch)."""
     where = "clip_grad_value_"
     if not (_real(clip_value) and clip_value >= 0):

@@ -102,7 +102,9 @@ def kernel_manager():
 
 
 def execute(nb, workdir, timeout=120, env=None):
-    """Run every cell of `nb` in place in a fresh kernel with cwd `workdir`; a failing cell raises CellExecutionError."""
+    """Run every cell of `nb` in place in a fresh kernel with cwd `workdir`.
+
+    A failing cell raises CellExecutionError."""
     env = dict(os.environ if env is None else env)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(var, "1")      # the matrices here are tiny: extra BLAS threads only contend (10x slower

@@ -11,13 +11,19 @@ float64); softsign's gradient at +-inf is its limit 0 (torch: nan).
 Each vjp gets raw arrays in the fast pass and Tensors under create_graph=True; the `_on` helpers pick the
 numpy kernel or the recorded op for their argument, and masks come from raw data (their derivative is 0).
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..tensor import Tensor, _raw
 from . import elementwise as _ew
 from .special import erfc, erfc_array
+
+if TYPE_CHECKING:
+    from ..hints import TensorLike
 
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
@@ -51,7 +57,7 @@ _softplus = _on(lambda x: softplus(x), _softplus_array)
 
 
 # --- smooth ----------------------------------------------------------------------------------------
-def gelu(x, approximate="none"):
+def gelu(x: TensorLike, approximate: str = "none") -> Tensor:
     """x Phi(x), Phi the standard normal CDF; approximate="tanh": 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))."""
     if approximate == "tanh":
         return _ew._unary(x, _gelu_tanh, _gelu_tanh_vjp, "gelu_tanh")
@@ -78,7 +84,7 @@ def _gelu_tanh_vjp(g, out, x):
     return (g * (s + x * s * _sigmoid(-u2) * (2 * _TANH_K * (1 + 3 * _TANH_C * x * x))),)
 
 
-def silu(x):
+def silu(x: TensorLike) -> Tensor:
     """x sigmoid(x) (swish), elementwise."""
     def vjp(g, out, x):
         s = _sigmoid(x)
@@ -86,7 +92,7 @@ def silu(x):
     return _ew._unary(x, lambda a: a * _ew._sigmoid(a), vjp, "silu")
 
 
-def softplus(x, beta=1.0, threshold=20.0):
+def softplus(x: TensorLike, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold (as torch), elementwise."""
     if beta == 0:
         raise ValueError("softplus: beta must be nonzero (it divides: log(1 + e^(beta x)) / beta)")
@@ -97,7 +103,7 @@ def softplus(x, beta=1.0, threshold=20.0):
                       "softplus")
 
 
-def mish(x):
+def mish(x: TensorLike) -> Tensor:
     """x tanh(softplus(x)), elementwise."""
     def vjp(g, out, x):
         t = _tanh(_softplus(x))
@@ -105,13 +111,13 @@ def mish(x):
     return _ew._unary(x, lambda a: a * np.tanh(_softplus_array(a)), vjp, "mish")
 
 
-def logsigmoid(x):
+def logsigmoid(x: TensorLike) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), elementwise, exact for large |x|."""
     return _ew._unary(x, lambda a: np.minimum(a, 0) - np.log1p(np.exp(-np.abs(a))),
                       lambda g, out, x: (g * _sigmoid(-x),), "logsigmoid")
 
 
-def softsign(x):
+def softsign(x: TensorLike) -> Tensor:
     """x / (1 + |x|), elementwise."""
     def vjp(g, out, x):
         d = 1 + _abs(x)
@@ -132,17 +138,17 @@ def _elu(x, alpha, scale, input_scale, op):
     return _ew._unary(x, forward, vjp, op)
 
 
-def elu(x, alpha=1.0):
+def elu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha (e^x - 1) otherwise, elementwise."""
     return _elu(x, alpha, 1.0, 1.0, "elu")
 
 
-def selu(x):
+def selu(x: TensorLike) -> Tensor:
     """scale * elu(x, alpha) with the self-normalizing constants alpha = 1.6733, scale = 1.0507."""
     return _elu(x, _SELU_ALPHA, _SELU_SCALE, 1.0, "selu")
 
 
-def celu(x, alpha=1.0):
+def celu(x: TensorLike, alpha: float = 1.0) -> Tensor:
     """x for x > 0, alpha (e^(x / alpha) - 1) otherwise (continuously differentiable ELU), elementwise."""
     if alpha == 0:
         raise ValueError("celu: alpha must be nonzero (it divides: alpha (e^(x / alpha) - 1))")
@@ -150,14 +156,14 @@ def celu(x, alpha=1.0):
 
 
 # --- piecewise linear: gradient masks from raw data -------------------------------------------------------
-def hardtanh(x, min_val=-1.0, max_val=1.0):
+def hardtanh(x: TensorLike, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
     """x clipped to [min_val, max_val]; gradient 1 strictly inside, 0 at and beyond the bounds (as torch)."""
     if not min_val <= max_val:
         raise ValueError(f"hardtanh: min_val {min_val} must not be greater than max_val {max_val}")
     return _clamp(x, min_val, max_val, "hardtanh")
 
 
-def relu6(x):
+def relu6(x: TensorLike) -> Tensor:
     """min(max(x, 0), 6), elementwise; gradient 0 at 0 and 6 (as torch)."""
     return _clamp(x, 0.0, 6.0, "relu6")
 
@@ -169,7 +175,7 @@ def _clamp(x, lo, hi, op):
     return _ew._unary(x, lambda a: np.clip(a, lo, hi), vjp, op)
 
 
-def hardsigmoid(x):
+def hardsigmoid(x: TensorLike) -> Tensor:
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, x/6 + 1/2 between; gradient 0 at +-3 (as torch)."""
     def vjp(g, out, x):
         x = _raw(x)
@@ -177,7 +183,7 @@ def hardsigmoid(x):
     return _ew._unary(x, lambda a: np.minimum(np.maximum(a + 3, 0), 6) / 6, vjp, "hardsigmoid")
 
 
-def hardswish(x):
+def hardswish(x: TensorLike) -> Tensor:
     """x relu6(x + 3) / 6, elementwise; gradient 0 at -3 and 1 at 3 (as torch)."""
     def vjp(g, out, x):
         r = _raw(x)                                           # slope 0 | x/3 + 1/2 | 1

@@ -1,10 +1,17 @@
 """Argument handling every op shares: array-likes as Tensors, and PyTorch's spellings of numpy's arguments."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..hints import TensorLike
 
 _lift = Tensor._lift
 
 
-def tensor_arg(x):
+def tensor_arg(x: TensorLike) -> Tensor:
     """`x` as a Tensor (a number, list or array becomes a constant; arrays are copied when recorded)."""
     return x if type(x) is Tensor else _lift(x)
 

@@ -6,17 +6,23 @@ log_softmax + gather + mean (four nodes and a scatter) with one whose vjp is (so
 Both are ordinary primitives: their vjps are written for the fast pass and, with Tensor
 operations, for create_graph.
 """
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..tensor import Tensor
 from .reductions import _lse
 
+if TYPE_CHECKING:
+    from ..hints import TensorLike
+
 _make, _lift = Tensor._make, Tensor._lift
 
 
-def linear(x, W, b=None):
+def linear(x: TensorLike, W: TensorLike, b: TensorLike | None = None) -> Tensor:
     """x @ W + b for x of shape (..., in), W (in, out), b (out,): the affine map of a layer."""
     x, W = _lift(x), _lift(W)
     if W.ndim != 2 or x.ndim < 1 or x.shape[-1] != W.shape[0]:
@@ -50,7 +56,7 @@ def linear(x, W, b=None):
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def softmax_cross_entropy(logits, targets, reduction="mean"):
+def softmax_cross_entropy(logits: TensorLike, targets: TensorLike, reduction: str = "mean") -> Tensor:
     """-log softmax(logits)[target] per row of (batch, classes) logits, reduced by 'mean', 'sum' or 'none'."""
     logits = _lift(logits)
     t = np.array(targets.data if isinstance(targets, Tensor) else targets)   # a copy, kept for backward

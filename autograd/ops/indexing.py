@@ -7,6 +7,10 @@ elements (all of them for scatter_add) and, gathered at the written places, to t
 Indices follow numpy: a negative index counts from the end (PyTorch refuses those); out of range is
 an IndexError naming the op.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..grad_mode import _state
@@ -14,6 +18,9 @@ from ..tensor import Tensor, _raw
 from .common import one_axis, tensor_arg
 from .elementwise import where
 from .shape import getitem
+
+if TYPE_CHECKING:
+    from ..hints import TensorLike
 
 _lift = Tensor._lift
 
@@ -76,7 +83,7 @@ def _with(shape, axis, n):
 
 
 # --- reading along an axis ----------------------------------------------------------------------
-def take_along_axis(x, indices, axis=-1, *, dim=None):
+def take_along_axis(x: TensorLike, indices: TensorLike, axis: int | None = -1, *, dim: int | None = None) -> Tensor:
     """x[..., indices[...], ...] along `axis` (numpy's rule: indices broadcast against x off `axis`; None: flat)."""
     x, idx = tensor_arg(x), _index(indices, "take_along_axis")
     if axis is None and dim is None:
@@ -96,7 +103,8 @@ def take_along_axis(x, indices, axis=-1, *, dim=None):
     return getitem(x, _grid(np.broadcast_to(idx, _with(common, axis, idx.shape[axis])), axis))
 
 
-def gather(x, axis=None, index=None, *, dim=None):
+def gather(x: TensorLike, axis: int | None = None, index: TensorLike | None = None, *,
+           dim: int | None = None) -> Tensor:
     """PyTorch's gather: out[i][j] = x[i][index[i][j]] along `axis` (dim); index.shape[d] <= x.shape[d] off it."""
     x = tensor_arg(x)
     axis = _the_axis(axis, dim, x, "gather")
@@ -108,7 +116,8 @@ def gather(x, axis=None, index=None, *, dim=None):
     return getitem(x, _grid(idx, axis))
 
 
-def index_select(x, axis=None, index=None, *, dim=None):
+def index_select(x: TensorLike, axis: int | None = None, index: TensorLike | None = None, *,
+                 dim: int | None = None) -> Tensor:
     """The slices of x at `index` (1-d, or 0-d as one) along `axis` (dim), in index order, repeats allowed."""
     x = tensor_arg(x)
     axis = _the_axis(axis, dim, x, "index_select")
@@ -119,7 +128,7 @@ def index_select(x, axis=None, index=None, *, dim=None):
     return getitem(x, (slice(None),) * axis + (idx.reshape(-1),))
 
 
-def masked_fill(x, mask, value):
+def masked_fill(x: TensorLike, mask: TensorLike, value: TensorLike) -> Tensor:
     """x with `value` (a number or a 0-d tensor) where the bool `mask` (broadcast to x's shape) is true."""
     x, m = tensor_arg(x), np.array(_raw(mask))
     if m.dtype != bool:
@@ -185,7 +194,8 @@ def _torch_put(x, axis, index, src, dim, add, op):
     return _put_along(x, idx, src, axis, add, op)
 
 
-def scatter(x, axis=None, index=None, src=None, *, dim=None, value=None):
+def scatter(x: TensorLike, axis: int | None = None, index: TensorLike | None = None, src: TensorLike | None = None, *,
+            dim: int | None = None, value: TensorLike | None = None) -> Tensor:
     """PyTorch's scatter, out of place: a copy of x with x[i][index[i][j]] = src[i][j] along `axis` (dim).
 
     `src` is a tensor (its leading block of index's shape is used) or a number (also as value=). An index
@@ -195,12 +205,14 @@ def scatter(x, axis=None, index=None, src=None, *, dim=None, value=None):
     return _torch_put(x, axis, index, value if src is None else src, dim, False, "scatter")
 
 
-def scatter_add(x, axis=None, index=None, src=None, *, dim=None):
+def scatter_add(x: TensorLike, axis: int | None = None, index: TensorLike | None = None,
+                src: TensorLike | None = None, *, dim: int | None = None) -> Tensor:
     """PyTorch's scatter_add, out of place: a copy of x with src[i][j] added at x[i][index[i][j]] (repeats add up)."""
     return _torch_put(x, axis, index, src, dim, True, "scatter_add")
 
 
-def put_along_axis(x, indices, values, axis, *, dim=None):
+def put_along_axis(x: TensorLike, indices: TensorLike, values: TensorLike, axis: int | None, *,
+                   dim: int | None = None) -> Tensor:
     """numpy's put_along_axis, out of place: a copy of x with values written at take_along_axis's places.
 
     Indices broadcast against x off `axis` and values against the indices (axis=None: x flattened).

@@ -19,12 +19,19 @@ new values, and advances the in-place clock (`engine.tick`). What else happens d
 Ops recorded before a change that read the old value fail at backward() with an error naming the
 change (the version check in engine.py), because their input is now a different value.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..engine import graph_lock
 from ..grad_mode import _state
 from ..tensor import Tensor, _index_data, _new
 from .shape import views_of
+
+if TYPE_CHECKING:
+    from ..hints import TensorLike
 
 _lift = Tensor._lift
 
@@ -228,7 +235,7 @@ imul = _operator(np.multiply, "*=", lambda x, y: x * y)
 itruediv = _operator(np.divide, "/=", lambda x, y: x / y)
 
 
-def setitem(self, index, value):
+def setitem(self: Tensor, index: Any, value: TensorLike) -> None:
     """self[index] = value, in place."""
     index = _index_data(index)
 
@@ -238,36 +245,36 @@ def setitem(self, index, value):
             lambda x, v: _put(x, _positions(x.shape)[index], v, "item assignment"))
 
 
-def add_(self, other, alpha=1.0):
+def add_(self: Tensor, other: TensorLike, alpha: float = 1.0) -> Tensor:
     """self += alpha * other, in place."""
     if alpha != 1.0:
         other = other * alpha if isinstance(other, Tensor) else np.multiply(other, alpha)
     return _modify(self, "add_", (other,), _arith(np.add, other), lambda x, y: x + y)
 
 
-def sub_(self, other):
+def sub_(self: Tensor, other: TensorLike) -> Tensor:
     """self -= other, in place."""
     return _modify(self, "sub_", (other,), _arith(np.subtract, other), lambda x, y: x - y)
 
 
-def mul_(self, other):
+def mul_(self: Tensor, other: TensorLike) -> Tensor:
     """self *= other, in place."""
     return _modify(self, "mul_", (other,), _arith(np.multiply, other), lambda x, y: x * y)
 
 
-def div_(self, other):
+def div_(self: Tensor, other: TensorLike) -> Tensor:
     """self /= other, in place."""
     return _modify(self, "div_", (other,), _arith(np.divide, other), lambda x, y: x / y)
 
 
-def copy_(self, src):
+def copy_(self: Tensor, src: TensorLike) -> Tensor:
     """Copy `src` (broadcastable) into this tensor, in place."""
     def apply(data):
         data[...] = src.data if isinstance(src, Tensor) else src
     return _modify(self, "copy_", (src,), apply, lambda x, s: _put(x, _positions(x.shape), s, "copy_"))
 
 
-def fill_(self, value):
+def fill_(self: Tensor, value: TensorLike) -> Tensor:
     """Fill with `value` (a number, or a one-element tensor), in place."""
     if isinstance(value, Tensor) and value.size != 1:
         raise ValueError(f"fill_ takes a number or a one-element tensor, got a tensor of shape {value.shape}; "
@@ -276,6 +283,6 @@ def fill_(self, value):
         self, "fill_", (), lambda data: data.fill(value), lambda x: _put(x, _positions(x.shape), value, "fill_"))
 
 
-def zero_(self):
+def zero_(self: Tensor) -> Tensor:
     """Fill with zeros, in place."""
     return self.fill_(0)

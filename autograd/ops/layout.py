@@ -6,14 +6,24 @@ so views, as in numpy. The primitives: constant padding (vjp: g's interior), til
 summed), triu / tril (vjp: g masked) and diagonal, a writable view like PyTorch's (numpy's is read-only):
 changes through it are recorded on its base by ops/shape.py's view rules.
 """
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 
 from ..tensor import Tensor, _raw
 from .common import one_axis, tensor_arg
 from .shape import _axis, _make as _view, getitem
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
+    from ..hints import Axis, Shape, TensorLike
+
 _make = Tensor._make
-_MODES = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "edge": "edge"}
+_MODES: dict[str, Any] = {"constant": "constant", "reflect": "reflect", "replicate": "edge", "edge": "edge"}
 
 
 def _ints(values, op, what):
@@ -34,7 +44,8 @@ def _either(a, b, na, nb, op):
 
 
 # --- padding ------------------------------------------------------------------------------------
-def pad(x, pad_width=None, mode="constant", constant_values=0, *, pad=None, value=None):
+def pad(x: TensorLike, pad_width: int | Sequence[Any] | None = None, mode: str = "constant",
+        constant_values: ArrayLike = 0, *, pad: Sequence[int] | None = None, value: float | None = None) -> Tensor:
     """x padded on each side; pad_width as numpy's (n, (before, after), or one pair per axis) or pad= as PyTorch's
     flat (before, after) pairs from the last axis. mode: "constant" (constant_values=, value=), "reflect" (no edge
     repeat) or "replicate" ("edge"). A flat list of 4 or more is PyTorch's spelling (numpy cannot mean it); a flat
@@ -90,24 +101,24 @@ def _pad_constant(x, widths, fill):
 
 
 # --- copies: tile and repeat ----------------------------------------------------------------------
-def tile(x, *reps):
+def tile(x: TensorLike, *reps: Shape) -> Tensor:
     """x repeated whole reps[i] times along each axis (numpy's tile; PyTorch's tile and Tensor.repeat)."""
     x = tensor_arg(x)
-    reps = reps[0] if len(reps) == 1 and np.ndim(reps[0]) == 1 else reps
-    reps = tuple(_ints(reps, "tile", "reps").reshape(-1).tolist())
-    if any(r < 0 for r in reps):
-        raise ValueError(f"tile: reps must be >= 0, got {reps}")
-    d = max(len(reps), x.ndim)
-    reps, shape, old = (1,) * (d - len(reps)) + reps, (1,) * (d - x.ndim) + x.shape, x.shape
-    split = tuple(v for r, n in zip(reps, shape) for v in (r, n))        # (r0, n0, r1, n1, ...)
+    given = reps[0] if len(reps) == 1 and np.ndim(reps[0]) == 1 else reps
+    counts = tuple(_ints(given, "tile", "reps").reshape(-1).tolist())
+    if any(r < 0 for r in counts):
+        raise ValueError(f"tile: reps must be >= 0, got {counts}")
+    d = max(len(counts), x.ndim)
+    counts, shape, old = (1,) * (d - len(counts)) + counts, (1,) * (d - x.ndim) + x.shape, x.shape
+    split = tuple(v for r, n in zip(counts, shape) for v in (r, n))        # (r0, n0, r1, n1, ...)
     copies = tuple(range(0, 2 * d, 2))
 
     def vjp(g, out, x):                      # each input element was copied to every r-position: sum them
         return (g.reshape(split).sum(axis=copies).reshape(old),)
-    return _make(np.tile(x.data, reps), (x,), vjp, "tile")
+    return _make(np.tile(x.data, counts), (x,), vjp, "tile")
 
 
-def repeat(x, repeats, axis=None, *, dim=None):
+def repeat(x: TensorLike, repeats: ArrayLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """numpy's repeat: each element (each slice along `axis`; None: of flat x) repeated `repeats` times
     (an int or one count per slice): [a, b] -> [a, a, b, b]. PyTorch calls this repeat_interleave;
     PyTorch's Tensor.repeat (whole copies, [a, b, a, b]) is `tile` here."""
@@ -125,7 +136,7 @@ def repeat(x, repeats, axis=None, *, dim=None):
     return getitem(x, (slice(None),) * axis + (np.repeat(np.arange(n), np.broadcast_to(counts.reshape(-1), n)),))
 
 
-def repeat_interleave(x, repeats, axis=None, *, dim=None):
+def repeat_interleave(x: TensorLike, repeats: ArrayLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """PyTorch's name for numpy's `repeat`: each element repeated `repeats` times along `axis` (dim)."""
     return repeat(x, repeats, axis, dim=dim)
 
@@ -140,25 +151,26 @@ def _axes_of(axis, x, op):
     return set(norm)
 
 
-def flip(x, axis=None, *, dims=None):
+def flip(x: TensorLike, axis: Axis = None, *, dims: Axis = None) -> Tensor:
     """x reversed along `axis` (None: every axis; PyTorch's dims=); a view, as numpy's flip."""
     x = tensor_arg(x)
     axes = _axes_of(_either(axis, dims, "axis", "dims", "flip"), x, "flip")
     return getitem(x, tuple(slice(None, None, -1) if d in axes else slice(None) for d in range(x.ndim)))
 
 
-def roll(x, shift=None, axis=None, *, shifts=None, dims=None):
+def roll(x: TensorLike, shift: Shape | None = None, axis: Axis = None, *, shifts: Shape | None = None,
+         dims: Axis = None) -> Tensor:
     """x shifted cyclically by `shift` along `axis` (ints or matching sequences; None: over flat x); a copy."""
     x = tensor_arg(x)
     shift, axis = _either(shift, shifts, "shift", "shifts", "roll"), _either(axis, dims, "axis", "dims", "roll")
-    shift = _ints(shift, "roll", "shifts")
+    steps = _ints(shift, "roll", "shifts")
     if axis is None:
-        return roll(x.reshape(x.size), int(shift.sum()), 0).reshape(x.shape)
+        return roll(x.reshape(x.size), int(steps.sum()), 0).reshape(x.shape)
     try:
-        pairs = np.broadcast(shift, _ints(axis, "roll", "axes"))
+        pairs = np.broadcast(steps, _ints(axis, "roll", "axes"))
     except ValueError:
-        raise ValueError(f"roll: {shift.size} shifts for axes {axis!r}: give one shift per axis") from None
-    total = {}                               # numpy's rule: shifts along one axis add up
+        raise ValueError(f"roll: {steps.size} shifts for axes {axis!r}: give one shift per axis") from None
+    total: dict[int, int] = {}               # numpy's rule: shifts along one axis add up
     for s, a in pairs:
         a = _axis(int(a), x.ndim, "roll", x.shape)
         total[a] = total.get(a, 0) + int(s)
@@ -171,7 +183,8 @@ def _parts(x, axis, bounds):
     return [getitem(x, (slice(None),) * axis + (slice(a, b),)) for a, b in bounds]
 
 
-def split(x, indices_or_sections=None, axis=None, *, dim=None, split_size_or_sections=None):
+def split(x: TensorLike, indices_or_sections: Shape | None = None, axis: int | None = None, *, dim: int | None = None,
+          split_size_or_sections: Shape | None = None) -> list[Tensor]:
     """Views of consecutive parts along `axis` (default 0). numpy's meaning: an int N gives N equal parts (it must
     divide the axis), a list the split points. PyTorch's meaning only by keyword, split_size_or_sections=: an int is
     the part size (the last may be shorter), a list the part sizes (summing to the axis length)."""
@@ -206,7 +219,7 @@ def _sized(sizes, n, op):
     return list(zip([0] + ends[:-1], ends))
 
 
-def chunk(x, chunks, axis=None, *, dim=None):
+def chunk(x: TensorLike, chunks: int, axis: int | None = None, *, dim: int | None = None) -> list[Tensor]:
     """PyTorch's chunk: views of at most `chunks` parts of size ceil(n / chunks) along `axis` (default 0)."""
     x = tensor_arg(x)
     axis = _axis(one_axis(axis, dim, "chunk", 0), x.ndim, "chunk", x.shape)
@@ -229,17 +242,18 @@ def _triangle(x, k, keep, op):
     return _make(np.where(mask, x.data, np.zeros((), x.dtype)), (x,), lambda g, out, x: (g * mask,), op)
 
 
-def triu(x, k=0, *, diagonal=None):
+def triu(x: TensorLike, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     """The upper triangle of the last two axes: x[.., i, j] where j - i >= k (PyTorch's diagonal=), zero elsewhere."""
     return _triangle(x, _either(k or None, diagonal, "k", "diagonal", "triu") or 0, np.triu, "triu")
 
 
-def tril(x, k=0, *, diagonal=None):
+def tril(x: TensorLike, k: int = 0, *, diagonal: int | None = None) -> Tensor:
     """The lower triangle of the last two axes: x[.., i, j] where j - i <= k (PyTorch's diagonal=), zero elsewhere."""
     return _triangle(x, _either(k or None, diagonal, "k", "diagonal", "tril") or 0, np.tril, "tril")
 
 
-def diagonal(x, offset=0, axis1=None, axis2=None, *, dim1=None, dim2=None):
+def diagonal(x: TensorLike, offset: int = 0, axis1: int | None = None, axis2: int | None = None, *,
+             dim1: int | None = None, dim2: int | None = None) -> Tensor:
     """The diagonals of the (axis1, axis2) planes (default 0, 1; PyTorch's dim1, dim2), offset above (> 0) or below,
     as the last axis. A view, writable like PyTorch's (numpy's is read-only): changing it in place changes x."""
     x = tensor_arg(x)

@@ -1,14 +1,24 @@
 """Linear algebra: matmul (numpy's rules for 1-d, 2-d and batched operands), einsum with its gradient for any
 subscripts, and the products built on them: dot, outer, tensordot."""
+from __future__ import annotations
+
 import collections
 import math
 import string
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..tensor import Tensor
 from .common import tensor_arg
-from .elementwise import _pair
+
+if TYPE_CHECKING:
+    from ..hints import TensorLike
+
+    def _pair(a: TensorLike, b: TensorLike) -> tuple[Tensor, Tensor]: ...    # elementwise.py's, as typed here
+else:
+    from .elementwise import _pair
 
 _make = Tensor._make
 
@@ -23,7 +33,7 @@ def _check(a, b):
                          f"inner dimensions {k_a} != {k_b}")
 
 
-def matmul(a, b):
+def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product a @ b (batch dimensions broadcast)."""
     a, b = _pair(a, b)
     _check(a, b)
@@ -59,7 +69,7 @@ def matmul(a, b):
 _LETTERS = string.ascii_letters
 
 
-def einsum(subscripts, *operands):
+def einsum(subscripts: str, *operands: TensorLike) -> Tensor:
     """numpy's einsum on tensors ("ij,jk->ik", "ii->" trace, "ii->i" diagonal, "...ij->...ji", implicit output).
 
     Differentiable for every subscript string: the gradient of an operand is itself an einsum. Also PyTorch's
@@ -67,7 +77,7 @@ def einsum(subscripts, *operands):
     refuses)."""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)) and all(
             type(o) is Tensor for o in operands[0]):
-        operands = operands[0]
+        operands = tuple(operands[0])
     if not isinstance(subscripts, str):
         raise TypeError("einsum: give the subscripts as a string first, einsum('ij,jk->ik', a, b); numpy's "
                         "interleaved sublist form is not supported")
@@ -160,7 +170,8 @@ def _delta(n, r, dtype):
 
 
 # --- products built on matmul --------------------------------------------------------------------
-def tensordot(a, b, axes=2, *, dims=None):
+def tensordot(a: TensorLike, b: TensorLike, axes: int | Sequence[Any] = 2, *,
+              dims: int | Sequence[Any] | None = None) -> Tensor:
     """Sum of products over axes[0] of a and axes[1] of b (an int n: a's last n with b's first n; PyTorch's dims=);
     the result has a's other axes, then b's."""
     a, b = _pair(a, b)
@@ -198,7 +209,7 @@ def _contracted(a, b, axes):
     return ax_a, ax_b
 
 
-def dot(a, b):
+def dot(a: TensorLike, b: TensorLike) -> Tensor:
     """numpy's dot: a * b for a 0-d operand, else the sum over a's last axis and b's second-to-last (its only one
     for 1-d b): inner product, matrix-vector, matrix product. (PyTorch's dot takes 1-d vectors only.)"""
     a, b = _pair(a, b)
@@ -207,7 +218,7 @@ def dot(a, b):
     return tensordot(a, b, ([a.ndim - 1], [max(b.ndim - 2, 0)]))
 
 
-def outer(a, b):
+def outer(a: TensorLike, b: TensorLike) -> Tensor:
     """The outer product out[i, j] = a[i] * b[j] of a and b flattened (numpy's rule; PyTorch's takes 1-d only)."""
     a, b = _pair(a, b)
     return a.reshape(a.size, 1) * b.reshape(1, b.size)

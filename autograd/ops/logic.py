@@ -8,15 +8,23 @@ The Tensor operators (==, !=, <, &, ...) go through `operator`: for an operand t
 `t in a_list` finds t itself first, then compares by value, which needs one-element tensors
 (a bigger tensor's truth value is ambiguous: ValueError, where PyTorch raises RuntimeError).
 """
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..tensor import Tensor
+
+if TYPE_CHECKING:
+    from ..hints import TensorLike
 
 _lift = Tensor._lift
 _NUMERIC = "biuf"
 
 
-def is_operand(x):
+def is_operand(x: object) -> bool:
     """True if x can be an operand of a comparison: a Tensor, a number, or a numeric array-like."""
     if isinstance(x, Tensor):
         return True
@@ -28,7 +36,7 @@ def is_operand(x):
         return False
 
 
-def operator(fn, a, b):
+def operator(fn: Callable[..., Tensor], a: TensorLike, b: object) -> Tensor:
     """The Tensor operator for fn(a, b): NotImplemented for a non-numeric b (None, a string, an object),
     so Python falls back to identity (`t == None` is False, `t in [None, t]` finds t), as in PyTorch."""
     return fn(a, b) if is_operand(b) else NotImplemented
@@ -59,37 +67,37 @@ def _unary(fn, x, op):
 
 
 # --- comparisons (PyTorch's names; numpy's are equal, less, ...) ----------------------------------
-def eq(a, b):
+def eq(a: TensorLike, b: TensorLike) -> Tensor:
     """a == b elementwise, as a bool Tensor."""
     return _binary(np.equal, a, b, "eq")
 
 
-def ne(a, b):
+def ne(a: TensorLike, b: TensorLike) -> Tensor:
     """a != b elementwise, as a bool Tensor."""
     return _binary(np.not_equal, a, b, "ne")
 
 
-def lt(a, b):
+def lt(a: TensorLike, b: TensorLike) -> Tensor:
     """a < b elementwise, as a bool Tensor."""
     return _binary(np.less, a, b, "lt")
 
 
-def le(a, b):
+def le(a: TensorLike, b: TensorLike) -> Tensor:
     """a <= b elementwise, as a bool Tensor."""
     return _binary(np.less_equal, a, b, "le")
 
 
-def gt(a, b):
+def gt(a: TensorLike, b: TensorLike) -> Tensor:
     """a > b elementwise, as a bool Tensor."""
     return _binary(np.greater, a, b, "gt")
 
 
-def ge(a, b):
+def ge(a: TensorLike, b: TensorLike) -> Tensor:
     """a >= b elementwise, as a bool Tensor."""
     return _binary(np.greater_equal, a, b, "ge")
 
 
-def contains(t, x):
+def contains(t: Tensor, x: object) -> bool:
     """`x in t`: True if any element of t equals x (a number or a Tensor broadcast against t), as PyTorch."""
     if not is_operand(x) or isinstance(x, (list, tuple)):
         raise TypeError(f"`in` on a Tensor needs a number or a Tensor, got {type(x).__name__}; "
@@ -98,22 +106,22 @@ def contains(t, x):
 
 
 # --- logic: truth values (nonzero is true) ------------------------------------------------------
-def logical_and(a, b):
+def logical_and(a: TensorLike, b: TensorLike) -> Tensor:
     """a and b elementwise on truth values (nonzero is true), as a bool Tensor."""
     return _binary(np.logical_and, a, b, "logical_and")
 
 
-def logical_or(a, b):
+def logical_or(a: TensorLike, b: TensorLike) -> Tensor:
     """a or b elementwise on truth values, as a bool Tensor."""
     return _binary(np.logical_or, a, b, "logical_or")
 
 
-def logical_xor(a, b):
+def logical_xor(a: TensorLike, b: TensorLike) -> Tensor:
     """Exactly one of a, b true, elementwise, as a bool Tensor."""
     return _binary(np.logical_xor, a, b, "logical_xor")
 
 
-def logical_not(x):
+def logical_not(x: TensorLike) -> Tensor:
     """not x elementwise on truth values, as a bool Tensor."""
     return _unary(np.logical_not, x, "logical_not")
 
@@ -128,37 +136,37 @@ def _bits(fn, op, *xs):
                         "e.g. (x > 0) & (x < 1), or use logical_and/logical_or/logical_not") from None
 
 
-def bitwise_and(a, b):
+def bitwise_and(a: TensorLike, b: TensorLike) -> Tensor:
     """a & b: elementwise and of bool tensors, bitwise and of integers."""
     return _bits(lambda a, b: _binary(np.bitwise_and, a, b, "&"), "&", a, b)
 
 
-def bitwise_or(a, b):
+def bitwise_or(a: TensorLike, b: TensorLike) -> Tensor:
     """a | b: elementwise or of bool tensors, bitwise or of integers."""
     return _bits(lambda a, b: _binary(np.bitwise_or, a, b, "|"), "|", a, b)
 
 
-def bitwise_xor(a, b):
+def bitwise_xor(a: TensorLike, b: TensorLike) -> Tensor:
     """a ^ b: elementwise xor of bool tensors, bitwise xor of integers."""
     return _bits(lambda a, b: _binary(np.bitwise_xor, a, b, "^"), "^", a, b)
 
 
-def bitwise_not(x):
+def bitwise_not(x: TensorLike) -> Tensor:
     """~x: elementwise not of a bool tensor, bitwise not of integers."""
     return _bits(lambda x: _unary(np.invert, x, "~"), "~", x)
 
 
 # --- float tests --------------------------------------------------------------------------------
-def isnan(x):
+def isnan(x: TensorLike) -> Tensor:
     """True where x is nan, as a bool Tensor."""
     return _unary(np.isnan, x, "isnan")
 
 
-def isinf(x):
+def isinf(x: TensorLike) -> Tensor:
     """True where x is +inf or -inf, as a bool Tensor."""
     return _unary(np.isinf, x, "isinf")
 
 
-def isfinite(x):
+def isfinite(x: TensorLike) -> Tensor:
     """True where x is neither nan nor infinite, as a bool Tensor."""
     return _unary(np.isfinite, x, "isfinite")

@@ -2,11 +2,18 @@
 
 A reduction's vjp restores the reduced axes as size-1 dimensions and broadcasts `g` back over them.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..tensor import Tensor, _raw
 from .common import axis_args, one_axis, tensor_arg
 from .elementwise import _exp
+
+if TYPE_CHECKING:
+    from ..hints import Axis, TensorLike
 
 _make = Tensor._make
 
@@ -58,7 +65,8 @@ def _broadcast_view(g, shape):
     return view
 
 
-def reduce_sum(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def reduce_sum(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+               keepdim: bool | None = None) -> Tensor:
     """Sum over `axis` (all axes by default)."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "sum")
     x = t.data
@@ -70,7 +78,8 @@ def reduce_sum(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return _make(out, (t,), lambda g, out, x: (_expand(x.shape, g, axes, keepdims),), "sum")
 
 
-def mean(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def mean(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+         keepdim: bool | None = None) -> Tensor:
     """Arithmetic mean over `axis` (a sum times 1/n)."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "mean")
     axes = _axes(axis, t.ndim, "mean")
@@ -78,7 +87,8 @@ def mean(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return reduce_sum(t, axes, keepdims) * (1.0 / n if n else float("nan"))
 
 
-def var(t, axis=None, keepdims=False, ddof=0, *, dim=None, keepdim=None, correction=None):
+def var(t: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *, dim: Axis = None,
+        keepdim: bool | None = None, correction: int | None = None) -> Tensor:
     """Variance over `axis` (ddof=0: divide by n; ddof=1: by n - 1; PyTorch's `correction` is ddof).
 
     With ddof >= n the divisor is 0, so the result is inf (nan for constant data), as in numpy and PyTorch."""
@@ -107,13 +117,15 @@ def _extreme(t, axis, keepdims, fn, op):
     return _make(out, (t,), vjp, op)
 
 
-def reduce_max(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def reduce_max(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+               keepdim: bool | None = None) -> Tensor:
     """Maximum over `axis`; the gradient goes to the maximal entries (split evenly at ties)."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "max")
     return _extreme(t, axis, keepdims, np.max, "max")
 
 
-def reduce_min(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def reduce_min(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+               keepdim: bool | None = None) -> Tensor:
     """Minimum over `axis`; the gradient goes to the minimal entries (split evenly at ties)."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "min")
     return _extreme(t, axis, keepdims, np.min, "min")
@@ -129,7 +141,8 @@ def _lse(x, axes):
     return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
 
 
-def logsumexp(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def logsumexp(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+              keepdim: bool | None = None) -> Tensor:
     """log(sum(exp(x))) over `axis`, stable for large inputs."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "logsumexp")
     shape, axes = t.shape, _axes(axis, t.ndim, "logsumexp")
@@ -143,7 +156,7 @@ def logsumexp(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
     return _make(out, (t,), vjp, "logsumexp")
 
 
-def softmax(t, axis=None, *, dim=None):
+def softmax(t: TensorLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """exp(x) / sum(exp(x)) along `axis` (default -1), stable for large inputs."""
     t, axis = tensor_arg(t), one_axis(axis, dim, "softmax")
     (ax,) = _axes(axis, t.ndim, "softmax")
@@ -154,7 +167,7 @@ def softmax(t, axis=None, *, dim=None):
     return _make(e, (t,), vjp, "softmax")
 
 
-def log_softmax(t, axis=None, *, dim=None):
+def log_softmax(t: TensorLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """x - logsumexp(x) along `axis` (default -1), stable for large inputs."""
     t, axis = tensor_arg(t), one_axis(axis, dim, "log_softmax")
     (ax,) = _axes(axis, t.ndim, "log_softmax")

@@ -3,7 +3,10 @@
 `axis=None` scans the flattened tensor (numpy's default); PyTorch's `dim=` is accepted. The vjps run on
 ndarrays and, under create_graph=True, on Tensors: the helpers below dispatch on the type of what they get.
 """
+from __future__ import annotations
+
 from collections import namedtuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -12,13 +15,16 @@ from .common import one_axis, tensor_arg
 from .elementwise import where
 from .shape import _scatter, concatenate
 
+if TYPE_CHECKING:
+    from ..hints import TensorLike
+
 _make, _lift = Tensor._make, Tensor._lift
 
 ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])
 ValuesIndices.__doc__ = "(values, indices) of cummax/cummin, as torch.cummax returns them (unpacks as a pair)."
 
 
-def _scan_args(t, axis, dim, op):
+def _scan_args(t: TensorLike, axis: int | None, dim: int | None, op: str) -> tuple[Tensor, int]:
     """(t, ax): the tensor (flattened for axis None) and the scanned axis as a non-negative int."""
     t, axis = tensor_arg(t), one_axis(axis, dim, op, default=None)
     if axis is None:
@@ -56,13 +62,13 @@ def _rev_cumsum(v, ax):
     return _flip(_cumsum(_flip(v, ax), ax), ax)
 
 
-def cumsum(t, axis=None, *, dim=None):
+def cumsum(t: TensorLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Running sum along `axis` (None: of the flattened tensor, as numpy)."""
     t, ax = _scan_args(t, axis, dim, "cumsum")
     return _make(np.cumsum(t.data, axis=ax), (t,), lambda g, out, x: (_rev_cumsum(g, ax),), "cumsum")
 
 
-def cumprod(t, axis=None, *, dim=None):
+def cumprod(t: TensorLike, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Running product along `axis` (None: flattened). Its gradient divides by the entries only where that is exact;
     with zeros, or running products that under/overflow, it sums products of the other entries instead (a loop
     over the axis), and under create_graph=True it always does (O(n^2) memory along the axis)."""
@@ -110,13 +116,13 @@ def _cumprod_grad_polynomial(x, g):
     return (running * np.triu(np.ones((n, n), bool)) * g.unsqueeze(-2)).sum(-1)
 
 
-def cummax(t, axis=None, *, dim=None):
+def cummax(t: TensorLike, axis: int | None = None, *, dim: int | None = None) -> tuple[Tensor, Tensor]:
     """Running maximum along `axis` (None: flattened) as (values, indices), like torch.cummax: at ties and at nan
     the index is the latest such position, and the gradient goes to the entry each index names."""
     return _running_extreme(t, axis, dim, np.maximum, "cummax")
 
 
-def cummin(t, axis=None, *, dim=None):
+def cummin(t: TensorLike, axis: int | None = None, *, dim: int | None = None) -> tuple[Tensor, Tensor]:
     """Running minimum along `axis` (None: flattened) as (values, indices), like torch.cummin: at ties and at nan
     the index is the latest such position, and the gradient goes to the entry each index names."""
     return _running_extreme(t, axis, dim, np.minimum, "cummin")

@@ -2,12 +2,21 @@
 
 None of these changes a value, so each vjp only moves `g` back into the input's layout.
 """
+from __future__ import annotations
+
 import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ..tensor import Tensor, _index_data, _NUMERIC
 from .common import one_axis
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ..hints import Axis, Shape, TensorLike
 
 _lift = Tensor._lift
 
@@ -42,7 +51,7 @@ def _remember(base, view):
         views[0] = len(views) - 1
 
 
-def views_of(base):
+def views_of(base: Tensor) -> list[Tensor]:
     """The live tensors that view base's memory."""
     return [v for v in (r() for r in (base._views or [0])[1:]) if v is not None]
 
@@ -58,7 +67,7 @@ def _axis(axis, ndim, op, shape):
     return axis % ndim
 
 
-def reshape(self, *shape):
+def reshape(self: Tensor, *shape: Shape) -> Tensor:
     """The same data in a new shape (one dimension may be -1)."""
     old = self.shape
     try:
@@ -70,7 +79,7 @@ def reshape(self, *shape):
     return _make(out, (self,), lambda g, out, x: (g.reshape(old),), "reshape", lambda a: a.reshape(new))
 
 
-def permute(self, *axes):
+def permute(self: Tensor, *axes: Shape) -> Tensor:
     """Permute dimensions: axes lists them in their new order (none given: reversed; numpy's transpose)."""
     axes = _shape_args(axes) or tuple(range(self.ndim))[::-1]
     try:
@@ -82,7 +91,7 @@ def permute(self, *axes):
     return _make(out, (self,), lambda g, out, x: (g.transpose(inverse),), "transpose", lambda a: a.transpose(axes))
 
 
-def transpose(self, *axes):
+def transpose(self: Tensor, *axes: Shape) -> Tensor:
     """numpy's transpose: `axes` a permutation (none: reversed). Two separate ints swap those two dims, as
     PyTorch's transpose(dim0, dim1), except transpose(0, 1) of a 2-D tensor: numpy reads it as "no change" and
     PyTorch as "swap", so it is refused (use .T or swapaxes to swap, permute(0, 1) or the tuple (0, 1) to keep)."""
@@ -96,7 +105,7 @@ def transpose(self, *axes):
     return swapaxes(self, a, b)                 # PyTorch's swap; for (1, 0) of a matrix numpy means the same
 
 
-def swapaxes(self, a, b):
+def swapaxes(self: Tensor, a: int, b: int) -> Tensor:
     """Exchange two dimensions (PyTorch's transpose(dim0, dim1))."""
     axes = list(range(self.ndim))
     a, b = _axis(a, self.ndim, "swapaxes", self.shape), _axis(b, self.ndim, "swapaxes", self.shape)
@@ -104,12 +113,13 @@ def swapaxes(self, a, b):
     return permute(self, *axes)
 
 
-def broadcast_to(self, shape):
+def broadcast_to(self: Tensor, shape: Shape) -> Tensor:
     """A read-only broadcast view of shape `shape`; the engine sums the gradient back."""
     try:
         out = np.broadcast_to(self.data, shape)
     except ValueError:
-        raise ValueError(f"broadcast_to: shape {self.shape} cannot be broadcast to {tuple(shape)}") from None
+        to = (shape,) if isinstance(shape, int) else tuple(shape)
+        raise ValueError(f"broadcast_to: shape {self.shape} cannot be broadcast to {to}") from None
     return _make(out, (self,), lambda g, out, x: (g,), "broadcast_to", lambda a: _broadcast(a, out.shape), False)
 
 
@@ -117,7 +127,7 @@ def _broadcast(a, shape):
     return a.broadcast_to(shape) if type(a) is Tensor else np.broadcast_to(a, shape)
 
 
-def flatten(self, start_dim=0, end_dim=-1):
+def flatten(self: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Merge dimensions start_dim..end_dim into one."""
     n = self.ndim
     if n == 0:
@@ -127,7 +137,7 @@ def flatten(self, start_dim=0, end_dim=-1):
     return self.reshape(self.shape[:s] + (merged,) + self.shape[e + 1:])
 
 
-def squeeze(self, axis=None, dim=None):
+def squeeze(self: Tensor, axis: Axis = None, dim: Axis = None) -> Tensor:
     """Drop size-1 dimensions (all of them, or those in `axis`, PyTorch's `dim`: each must have size 1;
     PyTorch's squeeze(dim) leaves a dimension of another size alone, numpy's and ours raise)."""
     axis = one_axis(axis, dim, "squeeze", None)
@@ -142,7 +152,7 @@ def squeeze(self, axis=None, dim=None):
     return self.reshape(tuple(keep))
 
 
-def unsqueeze(self, axis=None, dim=None):
+def unsqueeze(self: Tensor, axis: int | None = None, dim: int | None = None) -> Tensor:
     """Insert a size-1 dimension at `axis` (PyTorch's `dim`)."""
     axis = one_axis(axis, dim, "unsqueeze", None)
     if axis is None:
@@ -186,7 +196,7 @@ def _index_add(g, shape, index, basic):
     return Tensor._make(_scatter(g.data, shape, index, basic), (g,), lambda gg, out, x: (gg[index],), "index_add")
 
 
-def getitem(self, index):
+def getitem(self: Tensor, index: Any) -> Tensor:
     index = _own_index(_index_data(index))
     if _is_view_index(index):                           # t[0] of a vector: a 0-d view (as in PyTorch),
         index = (index if isinstance(index, tuple) else (index,)) + (Ellipsis,)   # not a copied scalar
@@ -214,7 +224,7 @@ def _axis_or_dim(axis, dim, op):
     return dim
 
 
-def concatenate(tensors, axis=0, *, dim=None):
+def concatenate(tensors: Sequence[TensorLike], axis: int | None = 0, *, dim: int | None = None) -> Tensor:
     """Join tensors along an existing `axis` (PyTorch's cat(tensors, dim)); axis=None joins them flattened."""
     ts = [_lift(t) for t in tensors]
     if not ts:
@@ -232,7 +242,7 @@ def concatenate(tensors, axis=0, *, dim=None):
     return Tensor._make(out, tuple(ts), lambda g, out, *xs: tuple(g[c] for c in cuts), "concatenate")
 
 
-def stack(tensors, axis=0, *, dim=None):
+def stack(tensors: Sequence[TensorLike], axis: int | None = 0, *, dim: int | None = None) -> Tensor:
     """Join same-shape tensors along a new `axis` (PyTorch's `dim`)."""
     axis = _axis_or_dim(axis, dim, "stack")
     ts = [_lift(t) for t in tensors]
@@ -245,7 +255,7 @@ def stack(tensors, axis=0, *, dim=None):
 
 
 # --- PyTorch spellings that need more than a new name ---------------------------------------------------
-def view(self, *shape):
+def view(self: Tensor, *shape: Shape) -> Tensor:
     """PyTorch's view: reshape that never copies, so the result always shares this tensor's memory; where
     the layout would need a copy (after a transpose, say) it raises, as PyTorch does: use reshape there."""
     out = reshape(self, *shape)
@@ -255,7 +265,7 @@ def view(self, *shape):
     return out
 
 
-def expand(self, *sizes):
+def expand(self: Tensor, *sizes: Shape) -> Tensor:
     """PyTorch's expand: broadcast_to(sizes), where -1 keeps that dimension's size (a read-only view)."""
     sizes = _shape_args(sizes)
     lead = len(sizes) - self.ndim                   # new leading dimensions
@@ -266,12 +276,12 @@ def expand(self, *sizes):
     return broadcast_to(self, shape)
 
 
-def clone(self):
+def clone(self: Tensor) -> Tensor:
     """A copy recorded in the graph (PyTorch's clone): its own memory, not a view; the gradient passes unchanged."""
     return Tensor._make(self.data.copy(), (self,), lambda g, out, x: (g,), "clone")
 
 
-def to(self, *args, dtype=None, device=None):
+def to(self: Tensor, *args: Any, dtype: DTypeLike | None = None, device: str | None = None) -> Tensor:
     """PyTorch's .to(dtype) / .to("cpu"): a numpy dtype or its name casts like astype; "cpu" is the only
     device; self is returned when nothing changes. float() is to(float32), double() to(float64)."""
     for a in args:                                  # each a dtype, a device name, or a tensor (its dtype)

@@ -3,6 +3,10 @@ argmax/argmin, any/all, count_nonzero (int or bool results, no gradient).
 
 Like ops/reductions.py, whose helpers these share, each vjp restores the reduced axes as size-1 dimensions.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from ..tensor import Tensor, _raw
@@ -10,10 +14,14 @@ from .common import axis_args, tensor_arg
 from .reductions import _axes, _kept
 from .scans import _exclusive, _flip
 
+if TYPE_CHECKING:
+    from ..hints import Axis, TensorLike
+
 _make, _lift = Tensor._make, Tensor._lift
 
 
-def _reduction(t, axis, keepdims, dim, keepdim, op):
+def _reduction(t: TensorLike, axis: Axis, keepdims: bool, dim: Axis, keepdim: bool | None,
+               op: str) -> tuple[Tensor, tuple[int, ...], bool, int]:
     """(t, axes, keepdims, n): the tensor, the reduced axes as a sorted tuple and how many entries each slice has."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, op)
     axes = _axes(axis, t.ndim, op)
@@ -21,7 +29,8 @@ def _reduction(t, axis, keepdims, dim, keepdim, op):
 
 
 # --- std -----------------------------------------------------------------------------------------
-def std(t, axis=None, keepdims=False, ddof=0, *, dim=None, keepdim=None, correction=None):
+def std(t: TensorLike, axis: Axis = None, keepdims: bool = False, ddof: int = 0, *, dim: Axis = None,
+        keepdim: bool | None = None, correction: int | None = None) -> Tensor:
     """Standard deviation sqrt(var) over `axis`, default ddof=0 as numpy (PyTorch's `correction` is ddof; its default
     is 1). Constant data give exactly 0 and a gradient of 0 there, as PyTorch (not sqrt's 0 * inf); tiny or huge
     spreads neither underflow nor overflow."""
@@ -52,7 +61,8 @@ def _deviations(x, axes, n):
 
 
 # --- prod ----------------------------------------------------------------------------------------
-def prod(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def prod(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+         keepdim: bool | None = None) -> Tensor:
     """Product over `axis` (1 over an empty axis). Its gradient, each entry's product of the others, is computed
     without dividing by the entry: exact with one or several zeros, and where the whole product over/underflows."""
     t, axes, keepdims, n = _reduction(t, axis, keepdims, dim, keepdim, "prod")
@@ -77,7 +87,8 @@ def _others(x, axes, n):
 
 
 # --- norm ----------------------------------------------------------------------------------------
-def norm(t, p="fro", axis=None, keepdims=False, *, dim=None, keepdim=None):
+def norm(t: TensorLike, p: float | str = "fro", axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+         keepdim: bool | None = None) -> Tensor:
     """p-norm of the entries over `axis` (None: all; an int; a pair), as torch.norm: p = 2 or "fro", 1, inf, -inf,
     0 (count of nonzeros) or any p > 0. Over two axes a number p gives the entrywise norm (PyTorch's rule), not
     numpy.linalg.norm's matrix norms. At a zero vector the gradient is 0, as in PyTorch; at ties of |x| (inf, -inf)
@@ -146,13 +157,15 @@ def _slope(x, out, p, axes):
 
 
 # --- constant results: indices, truth values, counts ----------------------------------------------
-def argmax(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def argmax(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+           keepdim: bool | None = None) -> Tensor:
     """Index of the maximum along `axis` (None: into the flattened tensor), an int64 constant; the first one at
     ties, and the first nan if there is one (numpy's rule, which PyTorch shares)."""
     return _arg_extreme(t, axis, keepdims, dim, keepdim, np.argmax, "argmax")
 
 
-def argmin(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def argmin(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+           keepdim: bool | None = None) -> Tensor:
     """Index of the minimum along `axis` (None: into the flattened tensor), an int64 constant; the first one at
     ties, and the first nan if there is one (numpy's rule, which PyTorch shares)."""
     return _arg_extreme(t, axis, keepdims, dim, keepdim, np.argmin, "argmin")
@@ -169,19 +182,22 @@ def _arg_extreme(t, axis, keepdims, dim, keepdim, fn, op):
     return _lift(np.asarray(fn(t.data, axis=axis, keepdims=keepdims), dtype=np.int64))
 
 
-def reduce_any(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def reduce_any(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+               keepdim: bool | None = None) -> Tensor:
     """Whether any entry over `axis` is nonzero (nan counts), a bool constant; False over an empty axis."""
     t, axes, keepdims, _ = _reduction(t, axis, keepdims, dim, keepdim, "any")
     return _lift(np.asarray(np.any(t.data, axis=axes, keepdims=keepdims)))
 
 
-def reduce_all(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def reduce_all(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+               keepdim: bool | None = None) -> Tensor:
     """Whether every entry over `axis` is nonzero (nan counts), a bool constant; True over an empty axis."""
     t, axes, keepdims, _ = _reduction(t, axis, keepdims, dim, keepdim, "all")
     return _lift(np.asarray(np.all(t.data, axis=axes, keepdims=keepdims)))
 
 
-def count_nonzero(t, axis=None, keepdims=False, *, dim=None, keepdim=None):
+def count_nonzero(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
+                  keepdim: bool | None = None) -> Tensor:
     """How many entries over `axis` are nonzero (nan counts), an int64 constant."""
     t, axes, keepdims, _ = _reduction(t, axis, keepdims, dim, keepdim, "count_nonzero")
     return _lift(np.asarray(np.count_nonzero(t.data, axis=axes, keepdims=keepdims), dtype=np.int64))

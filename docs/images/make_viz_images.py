@@ -1,8 +1,6 @@
 """Regenerate the pictures of docs/viz.md: python docs/images/make_viz_images.py (needs the system dot for PNG)."""
 from pathlib import Path
 
-import numpy as np
-
 import nn
 from autograd import Tensor, Value, draw_graph, no_grad, save_graph
 from nn import data, plot
@@ -46,8 +44,8 @@ def save(g, name):
 def plots():
     X, y = data.toy.spiral(100, 3, seed=0)
     model = nn.MLP(2, [32, 3], rng=0)
-    h = nn.fit(model, X, y, optimizer=nn.optim.Adam(model.parameters(), lr=0.02), epochs=60, batch_size=64,
-               progress=False, val=(X, y))
+    nn.fit(model, X, y, optimizer=nn.optim.Adam(model.parameters(), lr=0.02), epochs=60, batch_size=64,
+           progress=False, val=(X, y))
     plot.decision_regions(model, X, y).savefig(HERE / "decision_regions.png", dpi=80)
     plot.activations().savefig(HERE / "activations.png", dpi=70)
 

@@ -1,11 +1,22 @@
 """Minibatches and train/test splits over numpy arrays (rows are examples)."""
+from __future__ import annotations
+
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from ._checks import as_rng, check_fraction, check_int, check_same_length
 
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
 
-def batches(X, y, batch_size, shuffle=True, rng=None, drop_last=False):
+    from autograd.hints import Seed
+
+
+def batches(X: ArrayLike, y: ArrayLike | None, batch_size: int, shuffle: bool = True, rng: Seed = None,
+            drop_last: bool = False) -> Iterator[tuple[NDArray[Any], NDArray[Any] | None]]:
     """Yield (Xb, yb) minibatches covering each row once per call; yb is None when y is None."""
     # Checks run here, at the call, not at the first next(): the inner generator does the work.
     X = np.asarray(X)
@@ -25,7 +36,8 @@ def _iter_batches(X, y, order, batch_size, drop_last):
         yield X[idx], (None if y is None else y[idx])
 
 
-def train_test_split(X, y, test_fraction=0.2, seed=None, stratify=False):
+def train_test_split(X: ArrayLike, y: ArrayLike, test_fraction: float = 0.2, seed: Seed = None,
+                     stratify: bool = False) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Shuffle and split into (X_train, X_test, y_train, y_test); stratify keeps class proportions."""
     X, y = np.asarray(X), np.asarray(y)
     check_same_length("train_test_split", X, y)

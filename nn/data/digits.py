@@ -13,15 +13,24 @@ To regenerate (in a throwaway venv with scikit-learn; nothing is downloaded at r
     np.savez_compressed("digits.npz", images=d.images.astype(np.uint8), labels=d.target.astype(np.uint8))
 and update _SHA256 below.
 """
+from __future__ import annotations
+
 
 import hashlib
+import os
 import zipfile
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .batching import train_test_split
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from autograd.hints import Seed
 
 _PATH = Path(__file__).with_name("digits.npz")
 _SHAPES = {"images": (1797, 8, 8), "labels": (1797,)}
@@ -33,7 +42,8 @@ _UNREADABLE = (
 _SHA256 = "87ff0c9e40dc7e2c0e34e7257799c2e3f3aec1a016363bb11cad869ec428a826"
 
 
-def load_digits(test_fraction=0.2, seed=0, return_split=True, *, path=None):
+def load_digits(test_fraction: float = 0.2, seed: Seed = 0, return_split: bool = True, *,
+                path: str | os.PathLike[str] | None = None) -> tuple[NDArray[Any], ...]:
     """Return (X_train, X_test, y_train, y_test), stratified by class, or (X, y) if not return_split."""
     images, labels = _read(Path(path) if path is not None else _PATH)
     X = images.reshape(len(images), -1).astype(np.float64)            # (1797, 64), values 0..16

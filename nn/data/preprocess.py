@@ -4,16 +4,27 @@ Each transform is fitted on training data (`fit` returns self) and then applied 
 other data with `transform`: statistics always come from the fit data, never from what is transformed.
 X is (n, d): one example per row. Inputs are never modified in place; outputs are float64.
 """
+from __future__ import annotations
+
 
 import numbers
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+T = TypeVar("T", bound="_Transform")
 
 
 class _Transform:
     """Shared fit/transform bookkeeping: input checks, the fitted flag and fit_transform."""
+    _fit: Callable[[NDArray[np.float64]], None]                           # each transform's own
+    _transform: Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
-    def fit(self, X):
+    def fit(self: T, X: ArrayLike) -> T:
         """Learn the statistics of X (n, d) and return self."""
         X = self._as_2d(X, "fit")
         if len(X) == 0:
@@ -26,11 +37,11 @@ class _Transform:
         self._fit_shape = X.shape                                     # set last: marks fitted
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> NDArray[np.float64]:
         """Apply the fitted transform to X."""
         return self._transform(self._checked(X, "transform"))
 
-    def fit_transform(self, X):
+    def fit_transform(self, X: ArrayLike) -> NDArray[np.float64]:
         """Fit on X, then transform X."""
         return self.fit(X).transform(X)
 
@@ -38,7 +49,7 @@ class _Transform:
     def _name(self):
         return type(self).__name__
 
-    def _as_2d(self, X, method):
+    def _as_2d(self, X: ArrayLike, method: str) -> NDArray[np.float64]:
         """Return X as a float64 2-D array or raise naming its shape."""
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2:
@@ -52,7 +63,7 @@ class _Transform:
         """Number of columns transform produces (= inverse_transform's input)."""
         return self._fit_shape[1]
 
-    def _checked(self, X, method):
+    def _checked(self, X: ArrayLike, method: str) -> NDArray[np.float64]:
         """Check the transform was fitted and X has the columns `method` expects; return X as float64."""
         if not hasattr(self, "_fit_shape"):
             raise RuntimeError(f"{self._name}.{method}: not fitted yet; call fit(X_train) first")
@@ -75,7 +86,7 @@ class MeanCenter(_Transform):
     def _transform(self, X):
         return X - self.mean_
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, Z: ArrayLike) -> NDArray[np.float64]:
         """Add the fitted mean back."""
         return self._checked(Z, "inverse_transform") + self.mean_
 
@@ -94,7 +105,7 @@ class Standardize(_Transform):
     def _transform(self, X):
         return (X - self.mean_) / self.scale_
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, Z: ArrayLike) -> NDArray[np.float64]:
         """Undo the standardization: Z * scale + mean."""
         return self._checked(Z, "inverse_transform") * self.scale_ + self.mean_
 
@@ -102,7 +113,7 @@ class Standardize(_Transform):
 class PCA(_Transform):
     """Project centred data onto the top eigenvectors of its covariance (SVD of X^T X / n)."""
 
-    def __init__(self, n_components=None):
+    def __init__(self, n_components: int | None = None) -> None:
         self.n_components = n_components
 
     def _fit(self, X):
@@ -127,7 +138,7 @@ class PCA(_Transform):
     def _transform(self, X):
         return (X - self.mean_) @ self.components_.T                  # (n, k)
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, Z: ArrayLike) -> NDArray[np.float64]:
         """Map (n, k) coordinates back to feature space (exact when k == d)."""
         Z = self._checked(Z, "inverse_transform")
         return Z @ self.components_ + self.mean_
@@ -136,7 +147,7 @@ class PCA(_Transform):
 class Whiten(PCA):
     """PCA whitening: rotate onto the principal axes, then divide by sqrt(eigenvalue + eps)."""
 
-    def __init__(self, eps=1e-5, n_components=None):
+    def __init__(self, eps: float = 1e-5, n_components: int | None = None) -> None:
         real = isinstance(eps, numbers.Real) and not isinstance(eps, bool)
         if not (real and np.isfinite(eps) and eps > 0):
             raise ValueError(
@@ -148,7 +159,7 @@ class Whiten(PCA):
     def _transform(self, X):
         return super()._transform(X) / np.sqrt(self.explained_variance_ + self.eps)
 
-    def inverse_transform(self, Z):
+    def inverse_transform(self, Z: ArrayLike) -> NDArray[np.float64]:
         """Undo the scaling and the rotation."""
         Z = self._checked(Z, "inverse_transform")
         return super().inverse_transform(Z * np.sqrt(self.explained_variance_ + self.eps))

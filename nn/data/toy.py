@@ -5,10 +5,21 @@ Rows are grouped by class (not shuffled); `batches` and `train_test_split` shuff
 `seed` is None (draw from the global generator: the same after the same `autograd.manual_seed`), an int, or
 a np.random.Generator; the same int gives the same data whatever the global generator's state.
 """
+from __future__ import annotations
+
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import as_rng, check_int, check_nonneg
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike, NDArray
+
+    from autograd.hints import Seed
+
+    Data = tuple[NDArray[np.float64], NDArray[np.int64]]     # (X, y): points (n, 2) and their labels (n,)
 
 
 def _pack(parts):
@@ -18,7 +29,7 @@ def _pack(parts):
     return X, y
 
 
-def spiral(n_per_class=100, classes=3, noise=0.2, seed=None):
+def spiral(n_per_class: int = 100, classes: int = 3, noise: float = 0.2, seed: Seed = None) -> Data:
     """CS231n spiral: `classes` arms of `n_per_class` points, angle jittered by `noise`."""
     check_int("spiral", "n_per_class", n_per_class)
     check_int("spiral", "classes", classes, low=2)
@@ -32,7 +43,7 @@ def spiral(n_per_class=100, classes=3, noise=0.2, seed=None):
     return _pack(parts)
 
 
-def moons(n=100, noise=0.1, seed=None):
+def moons(n: int = 100, noise: float = 0.1, seed: Seed = None) -> Data:
     """Two interleaving half circles (as scikit-learn's make_moons): upper moon 0, lower moon 1."""
     check_int("moons", "n", n, low=2)
     check_nonneg("moons", "noise", noise)
@@ -45,7 +56,7 @@ def moons(n=100, noise=0.1, seed=None):
     return X + rng.standard_normal(X.shape) * noise, y
 
 
-def circles(n=100, noise=0.05, factor=0.5, seed=None):
+def circles(n: int = 100, noise: float = 0.05, factor: float = 0.5, seed: Seed = None) -> Data:
     """Two concentric circles: outer radius 1 is class 0, inner radius `factor` is class 1."""
     check_int("circles", "n", n, low=2)
     check_nonneg("circles", "noise", noise)
@@ -59,7 +70,7 @@ def circles(n=100, noise=0.05, factor=0.5, seed=None):
     return X + rng.standard_normal(X.shape) * noise, y
 
 
-def xor(n=200, noise=0.1, seed=None):
+def xor(n: int = 200, noise: float = 0.1, seed: Seed = None) -> Data:
     """Uniform points in [-1, 1]^2, label 1 where x0*x1 < 0 (signs differ), then Gaussian noise."""
     check_int("xor", "n", n)
     check_nonneg("xor", "noise", noise)
@@ -70,7 +81,7 @@ def xor(n=200, noise=0.1, seed=None):
     return X[order] + rng.standard_normal(X.shape) * noise, y[order]
 
 
-def blobs(n=300, centers=3, std=1.0, seed=None):
+def blobs(n: int = 300, centers: int | ArrayLike = 3, std: float = 1.0, seed: Seed = None) -> Data:
     """Isotropic Gaussian blobs: `centers` is a count (drawn in [-10, 10]^2) or a (k, 2) array."""
     check_int("blobs", "n", n)
     check_nonneg("blobs", "std", std)

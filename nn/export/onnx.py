@@ -6,6 +6,10 @@ input is "input" and the output "output", both with a dynamic "batch" axis. Drop
 and is not even recorded. The graph is checked with onnx.checker (full_check: types and shapes) before the file
 is written, atomically.
 """
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 try:
@@ -20,12 +24,18 @@ from autograd.fileio import check_target, write_file
 from . import onnx_ops
 from .trace import WHO, check_op, op_params, trace
 
+if TYPE_CHECKING:
+    from autograd.hints import PathLike, TensorLike
+
+    from ..module import Module
+
 DEFAULT_OPSET = 17              # run by every onnxruntime of the last years; every op used here exists from 13
 MIN_OPSET = 13                  # Softmax over one axis, ReduceSum's axes as an input, Unsqueeze's too
 _ELEM = {np.dtype(np.float32): onnx.TensorProto.FLOAT, np.dtype(np.float64): onnx.TensorProto.DOUBLE}
 
 
-def export_onnx(model, path, example_input, *, opset=None, overwrite=False):
+def export_onnx(model: Module, path: PathLike, example_input: TensorLike, *, opset: int | None = None,
+                overwrite: bool = False) -> str:
     """Write `model` as an ONNX file traced on `example_input` (batch first) in eval mode; returns the path.
 
     An existing file is kept (FileExistsError) unless overwrite=True. The file computes in the example's dtype,
@@ -64,7 +74,7 @@ def _check_dtypes(traced):
 def _model(traced, opset, doc):
     b = onnx_ops.Builder(traced.dtype, opset, traced.batch_axes, taken=["input", "output", *traced.params.values()])
     names = {id(traced.input): "input"}
-    for i, node in enumerate(traced.order):
+    for node in traced.order:
         if id(node) in names:
             continue
         if not node._parents:                           # a parameter, or a constant the model used

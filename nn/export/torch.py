@@ -6,7 +6,10 @@ nn.activations.REGISTRY (graphgrad names its classes as torch.nn does), with the
 alike (`_ARGS`). Maxout has no torch.nn twin: `Maxout` below is one. PReLU with one slope per unit is `PReLU`
 below: torch.nn.PReLU puts the units on dim 1, graphgrad on the last axis (the same for (batch, features)).
 """
+from __future__ import annotations
+
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +60,7 @@ class PReLU(torch.nn.PReLU):
 
 
 # --- graphgrad -> torch -------------------------------------------------------------------------------
-def to_torch(model):
+def to_torch(model: Module) -> Any:
     """An equivalent torch.nn.Module: same weights (Linear's transposed), dtype, train/eval mode and frozen flags."""
     if not isinstance(model, Module):
         raise TypeError(f"to_torch: expects an nn.Module, got a {type(model).__name__}")
@@ -134,7 +137,7 @@ def _copy(param, arr, requires_grad):
 
 
 # --- torch -> graphgrad -------------------------------------------------------------------------------
-def from_torch(module):
+def from_torch(module: Any) -> Module:
     """An nn.MLP when `module`'s layers read Linear, activation, [Dropout], ..., Linear (one activation kind),
     else an nn.Sequential of the converted layers; anything but Linear / activations / Dropout is refused."""
     if not isinstance(module, torch.nn.Module):

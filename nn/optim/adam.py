@@ -1,10 +1,16 @@
 """Adam and AdamW (decoupled weight decay), with AMSGrad, PyTorch's update rules."""
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import checks
 from .optimizer import Optimizer, decayed, hyperparameter
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class Adam(Optimizer):
@@ -17,8 +23,8 @@ class Adam(Optimizer):
               "amsgrad": checks.flag, "decoupled_weight_decay": checks.flag}
     _state_keys = (("step", "exp_avg", "exp_avg_sq"), ("max_exp_avg_sq",))
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, *,
-                 decoupled_weight_decay=False):
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0.0, amsgrad: bool = False, *, decoupled_weight_decay: bool = False) -> None:
         super().__init__(params, {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
                                   "amsgrad": amsgrad, "decoupled_weight_decay": decoupled_weight_decay})
 
@@ -60,5 +66,6 @@ class Adam(Optimizer):
 class AdamW(Adam):
     """Adam with decoupled weight decay (Loshchilov & Hutter): x -= lr (m_hat / (sqrt(v_hat) + eps) + wd x)."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+    def __init__(self, params: Params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False) -> None:
         super().__init__(params, lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True)

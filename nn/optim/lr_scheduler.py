@@ -15,7 +15,11 @@ state_dict() is plain data (numbers, strings, lists): the progress and the argum
 load_state_dict() checks and restores. LambdaLR's functions are not saved (as PyTorch): build it with the
 same lr_lambda before loading.
 """
+from __future__ import annotations
+
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import checks
 from .optimizer import Optimizer
@@ -24,9 +28,9 @@ from .optimizer import Optimizer
 class LRScheduler:
     """Base class: per-group base rates, the epoch counter and state_dict; subclasses give the rates."""
 
-    _args = ()                     # the arguments state_dict saves; _check_args checks them
+    _args: tuple[str, ...] = ()    # the arguments state_dict saves; _check_args checks them
 
-    def __init__(self, optimizer, **args):
+    def __init__(self, optimizer: Optimizer, **args: Any) -> None:
         where = type(self).__name__
         self.optimizer = _checked_optimizer(where, optimizer)
         self.__dict__.update(self._check_args(where, **args))
@@ -34,13 +38,13 @@ class LRScheduler:
         self.last_epoch = 0
         self._set(self._rates(0))
 
-    def step(self):
+    def step(self) -> None:
         """Advance one epoch (OneCycleLR: one batch) and set every group's lr for it."""
         self._check_untouched()
         self.last_epoch += 1
         self._set(self._rates(self.last_epoch))
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         """The learning rates set last, one per param group (a list, as PyTorch)."""
         return list(self._last_lr)
 
@@ -80,13 +84,13 @@ class LRScheduler:
                     "that change; combine schedules in one LambdaLR, set scheduler.base_lrs, or load both states.")
 
     # --- state ---------------------------------------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """{"last_epoch", "base_lrs", "last_lr" and the arguments}: plain numbers, strings and lists."""
         args = {k: list(v) if isinstance(v, tuple) else v for k, v in ((k, getattr(self, k)) for k in self._args)}
         return {"last_epoch": self.last_epoch, "base_lrs": list(self.base_lrs), "last_lr": list(self._last_lr),
                 **args}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore the progress and arguments saved by state_dict(); checks everything before changing anything."""
         where = f"{type(self).__name__}.load_state_dict"
         keys = {"last_epoch", "base_lrs", "last_lr", *self._args}
@@ -105,7 +109,7 @@ class LRScheduler:
         self.__dict__.update(args)
         self.base_lrs, self._last_lr, self.last_epoch = base, last, epoch
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         args = ", ".join(f"{k}={getattr(self, k)!r}" for k in self._args)
         return f"{type(self).__name__}({args}{', ' if args else ''}last_epoch={self.last_epoch})"
 
@@ -115,7 +119,7 @@ class StepLR(LRScheduler):
 
     _args = ("step_size", "gamma")
 
-    def __init__(self, optimizer, step_size, gamma=0.1):
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
         super().__init__(optimizer, step_size=step_size, gamma=gamma)
 
     def _check_args(self, where, step_size, gamma):
@@ -131,7 +135,7 @@ class ExponentialLR(LRScheduler):
 
     _args = ("gamma",)
 
-    def __init__(self, optimizer, gamma):
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
         super().__init__(optimizer, gamma=gamma)
 
     def _check_args(self, where, gamma):
@@ -148,7 +152,7 @@ class CosineAnnealingLR(LRScheduler):
 
     _args = ("T_max", "eta_min")
 
-    def __init__(self, optimizer, T_max, eta_min=0.0):
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
         super().__init__(optimizer, T_max=T_max, eta_min=eta_min)
 
     def _check_args(self, where, T_max, eta_min):
@@ -164,7 +168,8 @@ class LambdaLR(LRScheduler):
 
     state_dict() does not save the functions (as PyTorch): build the scheduler with them before loading."""
 
-    def __init__(self, optimizer, lr_lambda):
+    def __init__(self, optimizer: Optimizer,
+                 lr_lambda: Callable[[int], float] | Sequence[Callable[[int], float]]) -> None:
         n = len(_checked_optimizer("LambdaLR", optimizer).param_groups)
         fs = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * n
         if len(fs) != n or not all(callable(f) for f in fs):
@@ -188,8 +193,8 @@ def _checked_optimizer(where, optimizer):
 
 
 # the two longer schedules live in their own modules (they subclass LRScheduler, so they are imported last)
-from .onecycle import OneCycleLR
-from .plateau import ReduceLROnPlateau
+from .onecycle import OneCycleLR  # noqa: E402
+from .plateau import ReduceLROnPlateau  # noqa: E402
 
 __all__ = ["LRScheduler", "StepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR", "OneCycleLR",
            "ReduceLROnPlateau"]

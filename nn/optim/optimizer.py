@@ -13,32 +13,44 @@ group given without one takes the optimizer's default. Edit them between steps (
 checks a group again whenever its values change. `state[p]` holds a Tensor parameter's buffers; the buffers
 of a group's Values are one vector per group (state_dict() shows them per Value).
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Union
+
 import numpy as np
 
 from autograd import Tensor, enable_grad, no_grad
 
 from . import checks, statedict
 
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+# What an optimizer takes: parameters (Tensors, Values), or param groups (dicts with a "params" entry).
+Params = Union[Iterable[Any], Iterable[dict[str, Any]]]
+
 
 class Optimizer:
     """Base class: parameter groups, per-parameter state and shared scratch buffers; subclasses give the rule."""
 
-    _hyper = {}                    # name -> check(where, name, value); also the order of a group's keys
-    _state_keys = ((), ())         # (buffers every stepped parameter has, buffers made only when asked for)
+    _hyper: dict[str, Callable[..., Any]] = {}    # name -> check(where, name, value); the order of a group's keys
+    # (buffers every stepped parameter has, buffers made only when asked for)
+    _state_keys: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
 
-    def __init__(self, params, defaults):
+    def __init__(self, params: Params, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
         self.defaults = self._checked(defaults, name)
-        self.param_groups = []
-        self.state = {}            # Tensor parameter -> {"exp_avg": ndarray, "step": int, ...}
-        self._value_state = []     # per group: the buffers of its Values, one float64 vector per buffer
-        self._seen = {}            # id(group) -> its hyperparameters as last checked
-        self._scratch = {}         # dtype -> flat buffers as big as the largest parameter
-        self._views = {}           # (dtype, shape, count) -> views of them shaped like a parameter
+        self.param_groups: list[dict[str, Any]] = []
+        self.state: dict[Tensor, dict[str, Any]] = {}   # Tensor parameter -> {"exp_avg": ndarray, "step": int, ...}
+        self._value_state: list[dict[str, Any]] = []   # per group: its Values' buffers, a float64 vector each
+        self._seen: dict[int, Any] = {}                # id(group) -> its hyperparameters as last checked
+        self._scratch: dict[Any, list[Any]] = {}       # dtype -> flat buffers as big as the largest parameter
+        self._views: dict[Any, list[Any]] = {}         # (dtype, shape, count) -> views of them shaped like a parameter
         for group in checks.as_groups(params, name):
             self.add_param_group(group)
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Add a dict {"params": [...], hyperparameter: value, ...}; missing hyperparameters take the defaults."""
         where = f"{type(self).__name__}: param group {len(self.param_groups)}"
         if not isinstance(param_group, dict) or "params" not in param_group:
@@ -54,14 +66,14 @@ class Optimizer:
         self.param_groups.append({"params": params, **self._checked({**self.defaults, **hyper}, where)})
         self._value_state.append({})
 
-    def zero_grad(self):
+    def zero_grad(self) -> None:
         """Forget gradients: Tensor grads become None, Value grads 0.0."""
         for group in self.param_groups:
             for p in group["params"]:
                 p.grad = None if isinstance(p, Tensor) else 0.0
 
     @no_grad()
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a gradient, in place; returns closure()'s loss when one is given."""
         loss = None
         if closure is not None:
@@ -98,11 +110,11 @@ class Optimizer:
         raise NotImplementedError
 
     # --- state ---------------------------------------------------------------------------------------------
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """{"state": {index: {buffer: ndarray, "step": int}}, "param_groups": [{hyper..., "params": [index]}]}."""
         return statedict.pack(self.param_groups, self.state, self._value_state, self._hyper)
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore hyperparameters and buffers saved by state_dict(); checks everything before changing anything."""
         groups, tensor_state, value_state = statedict.unpack(
             state_dict, self.param_groups, self._checked, self._state_keys, f"{type(self).__name__}.load_state_dict")
@@ -168,7 +180,7 @@ class Optimizer:
         views = self._views[(x.dtype, x.shape, count)] = [b[:x.size].reshape(x.shape) for b in bufs[:count]]
         return views
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         def describe(g):
             args = ", ".join(f"{k}={v!r}" for k, v in g.items() if k != "params")
             return f"{len(g['params'])} parameters, {args}"
@@ -179,12 +191,12 @@ class Optimizer:
             f"({describe(g)})" for g in groups) + ")"
 
 
-def hyperparameter(name, doc):
+def hyperparameter(name: str, doc: str) -> property:
     """A property reading hyperparameter `name` shared by all groups; setting it sets every group's."""
     return property(lambda self: self._shared(name), lambda self, v: self._set_shared(name, v), doc=doc)
 
 
-def decayed(x, g, out, weight_decay):
+def decayed(x: NDArray[Any], g: NDArray[Any], out: NDArray[Any], weight_decay: float) -> NDArray[Any]:
     """g + weight_decay * x (into `out`), or g itself when there is no decay."""
     if not weight_decay:
         return g

@@ -1,8 +1,15 @@
 """ReduceLROnPlateau: scale the learning rate down when a metric stops improving, as PyTorch's."""
+from __future__ import annotations
+
 import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import checks
 from .lr_scheduler import LRScheduler
+
+if TYPE_CHECKING:
+    from .optimizer import Optimizer
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -16,9 +23,21 @@ class ReduceLROnPlateau(LRScheduler):
 
     _args = ("mode", "factor", "patience", "threshold", "threshold_mode", "cooldown", "min_lrs", "eps",
              "best", "num_bad_epochs", "cooldown_counter")
+    mode: str                       # set from _check_args (LRScheduler.__init__)
+    factor: float
+    patience: int
+    threshold: float
+    threshold_mode: str
+    cooldown: int
+    eps: float
+    min_lrs: list[float]
+    best: float
+    num_bad_epochs: int
+    cooldown_counter: int
 
-    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-                 cooldown=0, min_lr=0.0, eps=1e-8):
+    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
+                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
+                 min_lr: float | Sequence[float] = 0.0, eps: float = 1e-8) -> None:
         super().__init__(optimizer, mode=mode, factor=factor, patience=patience, threshold=threshold,
                          threshold_mode=threshold_mode, cooldown=cooldown, min_lrs=min_lr, eps=eps,
                          best=None, num_bad_epochs=0, cooldown_counter=0)
@@ -45,7 +64,7 @@ class ReduceLROnPlateau(LRScheduler):
     def _rates(self, epoch):
         return [g["lr"] for g in self.optimizer.param_groups]       # building it changes no rate
 
-    def step(self, metrics):
+    def step(self, metrics: float) -> None:  # type: ignore[override]  # PyTorch's signature: the metric
         """Record one epoch's metric (e.g. the validation loss) and reduce the rates if it has plateaued."""
         try:
             current = float(metrics)

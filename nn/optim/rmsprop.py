@@ -1,8 +1,15 @@
 """RMSprop with momentum and the centered variant, PyTorch's update rule."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import checks
 from .optimizer import Optimizer, decayed, hyperparameter
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class RMSprop(Optimizer):
@@ -15,7 +22,8 @@ class RMSprop(Optimizer):
               "momentum": checks.nonneg, "centered": checks.flag}
     _state_keys = (("step", "square_avg"), ("momentum_buffer", "grad_avg"))
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False):
+    def __init__(self, params: Params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False) -> None:
         super().__init__(params, {"lr": lr, "alpha": alpha, "eps": eps, "weight_decay": weight_decay,
                                   "momentum": momentum, "centered": centered})
 

@@ -1,8 +1,15 @@
 """SGD with momentum (dampening, Nesterov) and L2 weight decay, PyTorch's update rule."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import checks
 from .optimizer import Optimizer, decayed, hyperparameter
+
+if TYPE_CHECKING:
+    from .optimizer import Params
 
 
 class SGD(Optimizer):
@@ -15,7 +22,8 @@ class SGD(Optimizer):
               "weight_decay": checks.nonneg, "nesterov": checks.flag}
     _state_keys = ((), ("momentum_buffer",))
 
-    def __init__(self, params, lr, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False):
+    def __init__(self, params: Params, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+                 weight_decay: float = 0.0, nesterov: bool = False) -> None:
         super().__init__(params, {"lr": lr, "momentum": momentum, "dampening": dampening,
                                   "weight_decay": weight_decay, "nesterov": nesterov})
 

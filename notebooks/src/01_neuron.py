@@ -7,8 +7,8 @@ Built, executed and saved with outputs by notebooks/build_notebooks.py; runnable
 # # 1 · One neuron, built from `Value`s
 #
 # This notebook retells the first half of the CS231n notes *Neural Networks Part 1*
-# (https://cs231n.github.io/neural-networks-1/) with graphgrad's scalar engine. The notes are the source of the facts; the
-# sentences and the code here are ours. Every statement below that can be computed **is**
+# (https://cs231n.github.io/neural-networks-1/) with graphgrad's scalar engine. The notes are the source of the facts;
+# the sentences and the code here are ours. Every statement below that can be computed **is**
 # computed, and an `assert` in the same cell checks it, so a wrong claim (or a wrong gradient
 # in the engine) stops the notebook with an error instead of slipping by.
 #

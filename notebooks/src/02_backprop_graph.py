@@ -6,8 +6,8 @@ Built, executed and saved with outputs by notebooks/build_notebooks.py; runnable
 # %% [markdown]
 # # 2 · Backpropagation on an expression graph
 #
-# The CS231n notes (https://cs231n.github.io/neural-networks-1/) say that a network's weights are learned by gradient descent
-# and that the gradients "are derived with chain rule (and computed with backpropagation)". This
+# The CS231n notes (https://cs231n.github.io/neural-networks-1/) say that a network's weights are learned by gradient
+# descent and that the gradients "are derived with chain rule (and computed with backpropagation)". This
 # notebook makes both halves visible with graphgrad:
 #
 # 1. a small expression drawn as a graph **before** and **after** `backward()`;

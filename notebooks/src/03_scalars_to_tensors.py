@@ -6,8 +6,8 @@ Built, executed and saved with outputs by notebooks/build_notebooks.py; runnable
 # %% [markdown]
 # # 3 · From scalars to tensors
 #
-# The CS231n notes (https://cs231n.github.io/neural-networks-1/) point out that arranging neurons in layers is what makes a
-# network cheap to evaluate: a whole layer is one matrix multiplication, a bias and an
+# The CS231n notes (https://cs231n.github.io/neural-networks-1/) point out that arranging neurons in layers is what
+# makes a network cheap to evaluate: a whole layer is one matrix multiplication, a bias and an
 # elementwise activation. graphgrad has both views on one engine: `Value` (one float per node,
 # every multiply a node) and `Tensor` (one numpy array per node). This notebook shows
 #

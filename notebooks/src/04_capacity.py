@@ -6,8 +6,8 @@ Built, executed and saved with outputs by notebooks/build_notebooks.py; runnable
 # %% [markdown]
 # # 4 · Capacity: how big a network, and what it can represent
 #
-# The second half of the CS231n notes (https://cs231n.github.io/neural-networks-1/) is about architecture: how to count a
-# network's size, what more neurons buy (and cost), why regularization is the better knob
+# The second half of the CS231n notes (https://cs231n.github.io/neural-networks-1/) is about architecture: how to count
+# a network's size, what more neurons buy (and cost), why regularization is the better knob
 # against overfitting, and what "universal approximator" does and does not mean. Everything here
 # is trained with graphgrad's `Tensor` engine in a few seconds, and each claim is checked by an
 # `assert`.
@@ -201,7 +201,7 @@ for h, losses in finals.items():
     print(f"{h:2} hidden: final losses {np.round(losses, 3)}  mean {losses.mean():.3f}  std {losses.std():.3f}")
 
 fig, ax = plt.subplots(figsize=(5, 2.6))
-for k, (h, losses) in enumerate(finals.items()):
+for k, losses in enumerate(finals.values()):
     ax.scatter(losses, np.full(8, k), s=30)
 ax.set(yticks=[0, 1], yticklabels=["3 hidden", "20 hidden"], xlabel="final training loss (8 seeds)",
        ylim=(-0.7, 1.7), xscale="log")
@@ -332,4 +332,5 @@ fig.tight_layout()
 # they express smooth functions compactly and can be trained by gradient descent.
 #
 # Next: [05 · training dynamics](05_training_dynamics.ipynb). Source: CS231n, *Neural Networks
-# Part 1*, https://cs231n.github.io/neural-networks-1/ (the decision-region experiments follow the notes' ConvNetJS figures).
+# Part 1*, https://cs231n.github.io/neural-networks-1/ (the decision-region experiments follow the notes' ConvNetJS
+# figures).

@@ -6,8 +6,8 @@ Built, executed and saved with outputs by notebooks/build_notebooks.py; runnable
 # %% [markdown]
 # # 5 · Training dynamics: activations, dead units, initialization, regularization, preprocessing
 #
-# The CS231n notes (https://cs231n.github.io/neural-networks-1/) and their retellings make a series of practical claims about
-# what helps or hurts training. Each one is an experiment here, run with graphgrad's `Tensor`
+# The CS231n notes (https://cs231n.github.io/neural-networks-1/) and their retellings make a series of practical claims
+# about what helps or hurts training. Each one is an experiment here, run with graphgrad's `Tensor`
 # engine on small 2-D data sets, and each conclusion is an `assert`:
 #
 # 1. ReLU converges faster than tanh, and tanh faster than the sigmoid;
@@ -168,7 +168,7 @@ def signal(init, activation):
 runs = {(a, i): signal(i, a) for a, i in [("tanh", 0.01), ("tanh", "calibrated"), ("tanh", 1.0),
                                             ("relu", "calibrated"), ("relu", "kaiming_normal")]}
 fig, ax = plt.subplots(figsize=(6, 3.2))
-for (a, i), (net, stds, g) in runs.items():
+for (a, i), (_net, stds, g) in runs.items():
     ax.semilogy(range(1, 9), stds, "o-", ms=3, label=f"{a}, init {i}")
     print(f"{a:4} init {str(i):15} activation std by layer {np.round(stds, 4)}  |dL/dW1| {g:.1e}")
 ax.set(xlabel="hidden layer", ylabel="std of activations"); ax.legend(fontsize=7)
@@ -197,7 +197,7 @@ assert relu_calib[-1] / relu_calib[0] < 0.2 < 0.5 < relu_he[-1] / relu_he[0] < 2
 zero_net = nn.MLP(2, [10, 10, 3], activation="relu", init="zeros")
 hist = nn.fit(zero_net, X, y, optimizer=nn.optim.SGD(zero_net.parameters(), lr=0.5), epochs=20,
               progress=False, rng=0)
-print("largest |weight| per layer after 20 epochs:", [np.abs(l.W.data).max() for l in zero_net.layers],
+print("largest |weight| per layer after 20 epochs:", [np.abs(layer.W.data).max() for layer in zero_net.layers],
       f" accuracy {hist['accuracy'][-1]:.0%} (chance is 33%)")
 assert all((layer.W.data == 0).all() for layer in zero_net.layers) and hist["accuracy"][-1] < 0.4
 

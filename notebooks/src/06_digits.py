@@ -9,8 +9,8 @@ Built, executed and saved with outputs by notebooks/build_notebooks.py; runnable
 # Everything from the previous notebooks on a real (if small) data set: 1,797 handwritten
 # digits as 8x8 grey images (the UCI "optical recognition of handwritten digits" test set,
 # shipped with graphgrad as `nn.data.load_digits`). We preprocess the pixels the way the CS231n
-# notes (https://cs231n.github.io/neural-networks-1/) recommend for images, train a fully-connected ReLU network with a progress
-# bar, measure test accuracy, look at the confusion matrix and at the digits it gets wrong, and
+# notes (https://cs231n.github.io/neural-networks-1/) recommend for images, train a fully-connected ReLU network with a
+# progress bar, measure test accuracy, look at the confusion matrix and at the digits it gets wrong, and
 # finish with the two health checks the notes suggest watching during training: the fraction
 # of dead ReLUs and the size of each update relative to the weights.
 
@@ -180,7 +180,8 @@ for lr in [0.001, 0.01, 0.1, 1.0, 10.0]:
     nn.fit(net, A_train, y_train, optimizer=opt, epochs=5, batch_size=32, progress=False, rng=0)
     sweep[lr] = (np.median(first_epoch), nn.evaluate(net, A_test, y_test)["accuracy"],
                  nn.diagnostics.dead_relu_fraction(net, A_train))
-    print(f"lr {lr:<6} update ratio {sweep[lr][0]:.1e}   test accuracy {sweep[lr][1]:6.1%}   dead ReLUs {sweep[lr][2]:.0%}")
+    print(f"lr {lr:<6} update ratio {sweep[lr][0]:.1e}   test accuracy {sweep[lr][1]:6.1%}   "
+          f"dead ReLUs {sweep[lr][2]:.0%}")
 
 ratio, acc, dead = (np.array(v) for v in zip(*sweep.values()))
 assert (np.diff(ratio) > 0).all() and ratio[-1] / ratio[0] > 1000     # the ratio tracks the learning rate
@@ -195,5 +196,5 @@ assert dead[-1] > 0.5 and (dead[:-1] == 0).all()                        # ratio 
 # learning rate that crawls (ratio ~$10^{-5}$), ones that work (~$10^{-3}$ to $10^{-2}$) and one
 # that kills most of the network (~$10^{-1}$).
 #
-# Source: CS231n, *Neural Networks Part 1*, https://cs231n.github.io/neural-networks-1/; data: E. Alpaydin and C. Kaynak,
-# UCI Machine Learning Repository (CC BY 4.0).
+# Source: CS231n, *Neural Networks Part 1*, https://cs231n.github.io/neural-networks-1/; data: E. Alpaydin and
+# C. Kaynak, UCI Machine Learning Repository (CC BY 4.0).

@@ -22,11 +22,13 @@ from autograd.fileio import write_file
 @pytest.fixture
 def slow_fs(monkeypatch):
     """A slow file system: renames and links wait 20 ms, so a check-then-rename race would show every time."""
-    for name in ("link", "replace", "rename"):
-        def slow(*args, _real=getattr(os, name), **kwargs):
+    def slowed(real):
+        def slow(*args, **kwargs):
             time.sleep(0.02)
-            return _real(*args, **kwargs)
-        monkeypatch.setattr(os, name, slow)
+            return real(*args, **kwargs)
+        return slow
+    for name in ("link", "replace", "rename"):
+        monkeypatch.setattr(os, name, slowed(getattr(os, name)))
 
 
 def _race(path, n, start):

@@ -7,7 +7,6 @@ installed backend; the SVG must parse as XML and show `text.clean` of each name.
 import re
 import xml.etree.ElementTree as ET
 
-import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st

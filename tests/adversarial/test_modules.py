@@ -144,7 +144,8 @@ def _closure():
 
 
 def _default():
-    def f(x, lin=L()):
+    hidden = L()
+    def f(x, lin=hidden):
         return lin(x)
     return f
 

@@ -176,7 +176,8 @@ def test_broadcast_mismatch_names_op_and_shapes():
 
 
 def test_matmul_inner_dimension_mismatch():
-    with pytest.raises(ValueError, match=r"matmul: shapes \(3, 4\) and \(5, 2\) cannot be multiplied: inner dimensions 4 != 5"):
+    with pytest.raises(ValueError,
+                       match=r"matmul: shapes \(3, 4\) and \(5, 2\) cannot be multiplied: inner dimensions 4 != 5"):
         leaf(3, 4) @ leaf(5, 2)
     with pytest.raises(ValueError, match="batch dimensions"):
         leaf(2, 3, 4) @ leaf(3, 4, 5)
@@ -185,7 +186,8 @@ def test_matmul_inner_dimension_mismatch():
 def test_vjp_returning_wrong_shape_is_an_error_not_a_silent_gradient():
     x = leaf(3)
     bad = Tensor._make(x.data * 2, (x,), lambda g, out, a: (np.ones(4),), "bad_op")
-    with pytest.raises(RuntimeError, match=r"vjp of 'bad_op' returned a gradient of shape \(4,\) for its input 0 of shape \(3,\)"):
+    with pytest.raises(RuntimeError,
+                       match=r"vjp of 'bad_op' returned a gradient of shape \(4,\) for its input 0 of shape \(3,\)"):
         bad.sum().backward()
 
 

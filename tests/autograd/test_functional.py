@@ -65,10 +65,12 @@ NESTED = {   # name: (outer function of x, its derivative written by hand)
     "closure": (lambda x: ag.grad(lambda y: x * y)(2.0), lambda x: 1.0),
     "closure_and_argument": (lambda x: x * ag.grad(lambda y: x * y ** 2)(x), lambda x: 6 * x ** 2),
     "three_deep": (lambda x: ag.grad(lambda y: ag.grad(lambda z: x * y * z * z)(1.5))(2.0), lambda x: 3.0),
-    "inner_uses_exp_of_outer": (lambda x: ag.grad(lambda y: (x * y).exp())(0.5), lambda x: (1 + 0.5 * x) * math.exp(0.5 * x)),
+    "inner_uses_exp_of_outer": (lambda x: ag.grad(lambda y: (x * y).exp())(0.5),
+                                lambda x: (1 + 0.5 * x) * math.exp(0.5 * x)),
     "value_and_grad_inside": (lambda x: ag.value_and_grad(lambda y: (x - y) ** 2)(1.0)[1] * x, lambda x: 2 - 4 * x),
     "array_argument": (lambda x: ag.grad(lambda y: (y * x).tanh().sum())(np.array([0.3, -0.2])).sum(),
-                       lambda x: sum(1 - math.tanh(c * x) ** 2 - 2 * c * x * math.tanh(c * x) * (1 - math.tanh(c * x) ** 2)
+                       lambda x: sum(1 - math.tanh(c * x) ** 2
+                                     - 2 * c * x * math.tanh(c * x) * (1 - math.tanh(c * x) ** 2)
                                      for c in (0.3, -0.2))),
 }
 

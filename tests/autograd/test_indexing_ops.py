@@ -28,7 +28,8 @@ def _idx(shape, n, distinct_axis=None):
 
 @st.composite
 def along(draw, shps, torch_rule=False, distinct=False, min_side=1):
-    """{"axis", "indices"} for x of shps[0]: numpy's rule (index dims 1 or x's, x's 1 may grow) or PyTorch's (<= x's)."""
+    """{"axis", "indices"} for x of shps[0]: numpy's rule (index dims 1 or x's, x's 1 may grow) or PyTorch's
+    (<= x's)."""
     shape = shps[0]
     nd = len(shape)
     ax = draw(st.integers(-nd, nd - 1))

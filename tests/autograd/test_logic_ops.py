@@ -69,11 +69,11 @@ def test_a_python_float_compares_in_the_tensors_dtype():
 
 def test_comparison_errors_name_the_op():
     with pytest.raises(ValueError, match=r"lt: shapes \(2,\) and \(3,\) cannot be broadcast together"):
-        Tensor([1.0, 2.0]) < Tensor([1.0, 2.0, 3.0])
+        _ = Tensor([1.0, 2.0]) < Tensor([1.0, 2.0, 3.0])
     with pytest.raises(TypeError, match="eq: cannot use NoneType"):
         ag.eq(Tensor([1.0]), None)
     with pytest.raises(TypeError, match="'<' not supported"):
-        Tensor([1.0]) < None
+        _ = Tensor([1.0]) < None
 
 
 # --- identity: hashing, ==, and membership -------------------------------------------------------------
@@ -113,9 +113,9 @@ def test_membership_in_a_tensor(torch):
     assert (2.0 in torch.tensor([[1.0, 2.0]])) and (torch.tensor([3.0, 4.0]) in torch.tensor([[3.0, 5.0]]))
     assert Tensor([3.0, 4.0]) in Tensor([[3.0, 5.0]])
     with pytest.raises(TypeError, match="`in` on a Tensor needs a number or a Tensor, got NoneType"):
-        None in t
+        _ = None in t
     with pytest.raises(TypeError, match="got list"):
-        [1.0, 2.0] in t
+        _ = [1.0, 2.0] in t
 
 
 # --- logic, bitwise operators and float tests ----------------------------------------------------------
@@ -154,9 +154,9 @@ def test_bitwise_operators_combine_masks_and_integers():
     np.testing.assert_array_equal((i & 5).data, [4, 1])                 # bits of integers, as numpy
     np.testing.assert_array_equal((~i).data, [-7, -4])
     with pytest.raises(TypeError, match=r"& needs bool or integer operands, got float64, bool.*\(x > 0\) & \(x < 1\)"):
-        x & (x > 0)
+        _ = x & (x > 0)
     with pytest.raises(TypeError, match="~ needs bool or integer operands"):
-        ~x
+        _ = ~x
 
 
 def test_logic_errors_name_the_op():

@@ -7,7 +7,6 @@ the same initial weights and both must print the same losses.
 """
 import math
 import re
-import textwrap
 
 import numpy as np
 import pytest

@@ -233,6 +233,7 @@ def test_mixed_advanced_indexing_takes_numpys_shape_not_torchs():
     (lambda x: x.expand(-1, 3, 4, 5), ValueError, r"expand: sizes \(-1, 3, 4, 5\) .* -1 \(keep the size\) only"),
     (lambda x: x.expand(3, 4), ValueError, "expand: sizes"),
     (lambda x: x.expand(2, 5, 4), ValueError, r"broadcast_to: shape \(2, 3, 4\) cannot be broadcast to \(2, 5, 4\)"),
+    (lambda x: x.broadcast_to(5), ValueError, r"broadcast_to: shape \(2, 3, 4\) cannot be broadcast to \(5,\)"),
     (lambda x: x.permute(0, 0, 1), ValueError, r"transpose: axes \(0, 0, 1\) are not a permutation"),
     (lambda x: x.transpose(0, 3), ValueError, "transpose: axis 3 is out of range"),
 ])

@@ -319,7 +319,7 @@ def test_training_mode_restores_each_modules_own_flag_even_after_an_error():
     model.dropout.eval()                                     # a mixed state: only the dropout in eval
     with pytest.raises(ZeroDivisionError), model.training_mode(False):
         assert not any(m.training for m in model.modules())
-        1 / 0
+        _ = 1 / 0
     assert model.training and not model.dropout.training
 
 

@@ -203,7 +203,7 @@ def test_lr_attribute_with_several_groups():
     assert opt.lr == 0.1 and opt.momentum == 0.9   # shared by every group
     opt.param_groups[1]["lr"] = 0.2
     with pytest.raises(ValueError, match=r"different lrs \[0.1, 0.2\]; read each one as optimizer.param_groups"):
-        opt.lr
+        _ = opt.lr
     opt.lr = 0.3                                   # setting it sets every group's
     assert [g["lr"] for g in opt.param_groups] == [0.3, 0.3]
     assert "2 param groups" in repr(opt)

@@ -67,7 +67,7 @@ def test_history_from_fit_and_from_a_dict(spiral_fit, tmp_path):
     _, _, _, h = spiral_fit
     fig = plot.history(h)
     assert len(fig.axes) == 2 and fig.axes[1].get_ylabel() == "accuracy"
-    assert [l.get_label() for l in fig.axes[0].lines] == ["loss", "val_loss"]
+    assert [line.get_label() for line in fig.axes[0].lines] == ["loss", "val_loss"]
     saved(fig, tmp_path / "hist.png")
     assert len(plot.history({"loss": [3.0, 2.0, 1.5]}).axes) == 1
     with pytest.raises(ValueError, match="nn.fit returns"):
