@@ -1,9 +1,10 @@
 """The one backward engine: walks any graph of nodes (Value or Tensor) in reverse topological order.
 
-Both node kinds give it the same small interface: `_store_grads(nodes, fast)` accumulates each
-node's gradient of this pass (`_g`) into its `.grad`; `_fit_grad(g, parent, node)` returns g fitted to its parent (shape, dtype) or
-an error naming the op, and is skipped when `_fits_exactly` says a vjp's gradient always fits already
-(floats); `_keep_structure` says whether backward keeps the parents (for drawing) or drops them.
+Both node kinds give it the same small interface: `_store_grads(nodes, fast)` accumulates each node's
+gradient of this pass (`_g`) into its `.grad`; `_fit_grad(g, parent, node)` returns g fitted to its parent
+(shape, dtype) or an error naming the op, and is skipped when `_fits_exactly` says a vjp's gradient always
+fits already (floats); `_keep_structure` says whether backward keeps the parents (for drawing) or drops
+them.
 
 A node has `data`, `grad`, `requires_grad`, `_parents` (tuple of nodes), `_vjp` (None for a leaf),
 `_op` (name) and `_epoch` (the in-place clock when it was made, or None for nodes that cannot be

@@ -79,7 +79,8 @@ def deep_chain(quick):
 def main(quick=False):
     mg = optional("micrograd.engine")
     print(f"\n## Scalar engine: forward+backward per op (sum of {N_TERMS} terms)")
-    print("gc on is what users get; gc off isolates the Python work (garbage is collected, untimed, before every block)")
+    print("gc on is what users get; gc off isolates the Python work "
+          "(garbage is collected, untimed, before every block)")
     rows, speedups = [], {}
     for name, (term, k) in WORKLOADS.items():
         for gc_off in (False, True):

@@ -218,7 +218,7 @@ def profile(fn, calls, top=12):
     st = pstats.Stats(prof)
     total = st.total_tt
     rows = []
-    for (path, line, func), (cc, nc, tt, ct, _) in sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:top]:
+    for (path, line, func), (_, nc, tt, ct, _) in sorted(st.stats.items(), key=lambda kv: -kv[1][2])[:top]:
         where = func if path == "~" else f"{_short(path)}:{line} {func}"
         rows.append([where, nc // calls, f"{100 * tt / total:.1f}%", f"{100 * ct / total:.1f}%"])
     print(f"profile: {fmt_time(total / calls)} per call under cProfile (overhead inflates it)")

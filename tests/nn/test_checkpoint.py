@@ -172,7 +172,8 @@ def test_a_run_resumed_in_a_new_process_goes_on_bit_for_bit(tmp_path, name):
     script = CHILD.format(tests=os.path.dirname(os.path.abspath(__file__)), ckpt=str(tmp_path / "ckpt.npz"),
                           name=name, out=str(tmp_path / "out.npz"))
     env = {**os.environ, "PYTHONPATH": root}
-    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300, check=False)
+    proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
     assert proc.returncode == 0, proc.stderr
     with np.load(tmp_path / "out.npz") as out:
         assert np.array_equal(first + list(out["losses"]), want)
