@@ -9,6 +9,9 @@ import importlib
 
 from numpy import float16, float32, float64, int32, int64      # dtype names, as torch.float32 (numpy's types)
 
+from . import memory
+memory._apply_by_rule()            # glibc keeps freed memory (autograd/memory.py: why, and GRAPHGRAD_MALLOC=0)
+
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .value import Value
 from .tensor import Tensor
