@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..engine import fold
 from ..tensor import Tensor, _raw
 from .common import axis_args, one_axis, tensor_arg
 from .elementwise import _exp
@@ -74,7 +75,7 @@ def reduce_sum(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim:
         shape = x.shape
         return _make(np.add.reduce(x, None), (t,), lambda g, out, x: (_full_view(g, shape),), "sum")
     axes = _axes(axis, x.ndim, "sum")
-    out = x.sum(axis=axes, keepdims=keepdims)
+    out = fold(np.add, x, axes, keepdims)
     return _make(out, (t,), lambda g, out, x: (_expand(x.shape, g, axes, keepdims),), "sum")
 
 
@@ -108,7 +109,7 @@ def _extreme(t, axis, keepdims, fn, op):
     shape, axes = t.shape, _axes(axis, t.ndim, op)
     if t.size == 0:
         raise ValueError(f"{op}() of an empty tensor of shape {shape}: there is no identity to return")
-    out = fn(t.data, axis=axes, keepdims=keepdims)
+    out = fold(fn, t.data, axes, keepdims)
 
     def vjp(g, out, x):
         hit = _raw(x) == _raw(out).reshape(_kept(shape, axes))       # where the extreme was attained
@@ -121,14 +122,14 @@ def reduce_max(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim:
                keepdim: bool | None = None) -> Tensor:
     """Maximum over `axis`; the gradient goes to the maximal entries (split evenly at ties)."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "max")
-    return _extreme(t, axis, keepdims, np.max, "max")
+    return _extreme(t, axis, keepdims, np.maximum, "max")
 
 
 def reduce_min(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
                keepdim: bool | None = None) -> Tensor:
     """Minimum over `axis`; the gradient goes to the minimal entries (split evenly at ties)."""
     t, (axis, keepdims) = tensor_arg(t), axis_args(axis, keepdims, dim, keepdim, "min")
-    return _extreme(t, axis, keepdims, np.min, "min")
+    return _extreme(t, axis, keepdims, np.minimum, "min")
 
 
 def _lse(x, axes):
@@ -136,9 +137,9 @@ def _lse(x, axes):
     if x.size == 0:                          # nothing to shift by: log(sum of no terms) = -inf
         with np.errstate(divide="ignore"):
             return np.log(np.exp(x).sum(axis=axes, keepdims=True))
-    m = x.max(axis=axes, keepdims=True)
+    m = fold(np.maximum, x, axes, True)
     m = np.where(np.isfinite(m), m, 0)
-    return m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
+    return m + np.log(fold(np.add, np.exp(x - m), axes, True))
 
 
 def logsumexp(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim: Axis = None,
@@ -163,7 +164,7 @@ def softmax(t: TensorLike, axis: int | None = None, *, dim: int | None = None) -
     e = np.exp(t.data - _lse(t.data, (ax,)))
 
     def vjp(g, out, x):                    # J^T g = s * (g - <g, s>)
-        return (out * (g - (g * out).sum(axis=ax, keepdims=True)),)
+        return (out * (g - _sum_along(g * out, ax)),)
     return _make(e, (t,), vjp, "softmax")
 
 
@@ -174,5 +175,10 @@ def log_softmax(t: TensorLike, axis: int | None = None, *, dim: int | None = Non
     out = t.data - _lse(t.data, (ax,))
 
     def vjp(g, out, x):                    # J^T g = g - softmax * sum(g)
-        return (g - _exp(out) * g.sum(axis=ax, keepdims=True),)
+        return (g - _exp(out) * _sum_along(g, ax),)
     return _make(out, (t,), vjp, "log_softmax")
+
+
+def _sum_along(a, ax):
+    """a summed over axis `ax`, kept as size 1 (an ndarray, or a Tensor under create_graph)."""
+    return a.sum(axis=ax, keepdims=True) if type(a) is Tensor else fold(np.add, a, (ax % a.ndim,), True)
