@@ -23,6 +23,8 @@ def _pair(a, b):
 
 
 def _binary(fn, a, b, vjp, op):
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _pair(a, b)
     try:
         out = fn(a.data, b.data)
     except ValueError:
@@ -46,19 +48,16 @@ def _log(x):
 # --- arithmetic ---------------------------------------------------------------------------------
 def add(a, b):
     """a + b with broadcasting."""
-    a, b = _pair(a, b)
     return _binary(np.add, a, b, vjps.add, "add")
 
 
 def sub(a, b):
     """a - b with broadcasting."""
-    a, b = _pair(a, b)
     return _binary(np.subtract, a, b, vjps.sub, "sub")
 
 
 def mul(a, b):
     """a * b with broadcasting."""
-    a, b = _pair(a, b)
     return _binary(np.multiply, a, b, vjps.mul, "mul")
 
 
