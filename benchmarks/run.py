@@ -24,7 +24,7 @@ sys.path.insert(0, HERE)
 from common import describe_machine  # noqa: E402
 
 BENCHMARKS = {"tiny": "bench_tiny.py", "value": "bench_value.py", "moons": "bench_moons.py",
-              "casestudy": "bench_casestudy.py", "mlp": "bench_mlp.py"}
+              "casestudy": "bench_casestudy.py", "mlp": "bench_mlp.py", "chain": "bench_chain.py"}
 
 
 def main(argv):

@@ -18,6 +18,7 @@ from .cli_checks import (FALLBACK_MEMORY, MAX_BATCH_SIZE, MAX_DEPTH, MAX_EPOCHS,
                          Refused, hidden, integer, number, out_text, prepare_out, remove_folders,
                          run_memory_check)
 from .cli_graph import write_graph
+from .threads import available as threads_available, blas_threads
 from .fit import evaluate, fit, predict
 from .layers import MLP
 from .activations import REGISTRY as _ACTIVATIONS
@@ -116,6 +117,8 @@ def build_parser(prog=None):
     p.add_argument("--out", type=out_text, default="out", metavar="DIR", help="output folder (default: ./out)")
     p.add_argument("--overwrite", action="store_true", help="replace existing output files in DIR")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--blas-threads", type=integer(1, 256), default=None, metavar="N",
+                   help="threads for numpy's BLAS (default: numpy's choice; 1 on a busy machine; needs threadpoolctl)")
     p.add_argument("--animate", action="store_true",
                    help=f"also write {FILES['animation']}: the decision regions after each of up to "
                         f"{ANIMATION_FRAMES} slices of training (2-D data sets)")
@@ -129,6 +132,8 @@ def parse_args(argv=None, prog=None):
     args = parser.parse_args(argv)
     if args.engine == "scalar" and not _ACTIVATIONS[args.activation].scalar:
         parser.error(f"--activation {args.activation} needs --engine tensor (scalar layers have no {args.activation})")
+    if args.blas_threads is not None and not threads_available():
+        parser.error("--blas-threads needs threadpoolctl: pip install 'graphgrad[threads]'")
     if args.animate and args.dataset == "digits":
         parser.error("--animate draws decision regions in the plane; digits has 64 features (use a 2-D data set)")
     defaults = SCALAR if args.engine == "scalar" else TENSOR
@@ -270,7 +275,8 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
     except Refused as e:
         build_parser(prog).error(str(e))
     try:
-        model, sets, layers, history, (tr, va) = _trained(args, out / FILES["animation"] if args.animate else None)
+        with blas_threads(args.blas_threads):
+            model, sets, layers, history, (tr, va) = _trained(args, out / FILES["animation"] if args.animate else None)
     except KeyboardInterrupt:
         remove_folders(made)
         sys.stderr.write("\ninterrupted: nothing written\n")

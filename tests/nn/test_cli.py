@@ -368,3 +368,20 @@ def test_an_activation_the_scalar_engine_lacks_is_refused_before_training(capsys
     with pytest.raises(SystemExit) as e:
         cli.parse_args(["--engine", "scalar", "--activation", "gelu"])
     assert e.value.code == 2 and "needs --engine tensor" in capsys.readouterr().err
+
+
+def test_blas_threads_limits_numpy_or_names_the_extra(capsys):
+    from nn import threads
+    with pytest.raises(SystemExit) as e:
+        cli.parse_args(["--blas-threads", "0"])                # out of range: refused like every option
+    assert e.value.code == 2
+    capsys.readouterr()
+    if not threads.available():
+        with pytest.raises(SystemExit) as e:
+            cli.parse_args(["--blas-threads", "1"])
+        assert e.value.code == 2 and "graphgrad[threads]" in capsys.readouterr().err
+        return
+    from threadpoolctl import threadpool_info
+    assert cli.parse_args(["--blas-threads", "1"]).blas_threads == 1
+    with threads.blas_threads(1):
+        assert all(i["num_threads"] == 1 for i in threadpool_info() if i["user_api"] == "blas")
