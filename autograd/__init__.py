@@ -8,9 +8,7 @@ Every op is a Tensor method (the index is autograd/tensor.py) and, where PyTorch
 import importlib
 
 from numpy import float16, float32, float64, int32, int64      # dtype names, as torch.float32 (numpy's types)
-
 from . import memory
-memory._apply_by_rule()            # glibc keeps freed memory (autograd/memory.py: why, and GRAPHGRAD_MALLOC=0)
 
 from .grad_mode import no_grad, enable_grad, set_grad_enabled, is_grad_enabled
 from .value import Value
@@ -45,6 +43,8 @@ from .ops.logic import (eq, ne, lt, le, gt, ge, logical_and, logical_or, logical
                         bitwise_or, bitwise_xor, bitwise_not, isnan, isinf, isfinite)
 from .ops.activations import (gelu, silu, softplus, mish, logsigmoid, softsign, elu, selu, celu, hardtanh, relu6,
                               hardsigmoid, hardswish)
+
+memory._apply_by_rule()            # glibc keeps freed memory (autograd/memory.py: why, and GRAPHGRAD_MALLOC=0)
 
 __all__ = [
     "float16", "float32", "float64", "int32", "int64",

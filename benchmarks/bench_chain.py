@@ -2,7 +2,8 @@
 graphgrad's Value and Tensor (0-d) engines vs a PyTorch 0-d float64 tensor.
 
 Each engine runs alone in a fresh process (which has imported autograd first), so peak memory is its own:
-the resident set size gained by the time the first chain's graph is complete (before backward frees it). Time is the best of three
+the resident set size gained by the time the first chain's graph is complete (before backward
+frees it). Time is the best of three
 chains. Targets ("keep" in the speed issue), judged on the Value chain: time <= 0.5x PyTorch's, memory <= 1/3.
 """
 import os
