@@ -95,7 +95,9 @@ def vjp(f, inputs, nodes, v, create_graph=False):
     output_array(out)
     if not out.requires_grad:
         return out, [None] * len(nodes)
-    if isinstance(out, Value):
+    if isinstance(v, (Tensor, Value)):          # a node: the gradient is also a function of the seed
+        seed = v
+    elif isinstance(out, Value):
         seed = Value._lift(float(v)) if create_graph else float(v)
     else:
         seed = np.array(v, dtype=out.dtype).reshape(out.shape)
@@ -152,7 +154,10 @@ def _one_hot(shape, index):
 
 
 def gradgradcheck(f, *inputs, eps=1e-6, atol=0.0, rtol=1e-5, fast=False, seed=0):
-    """True if f's second derivatives (backward with `create_graph=True`) match central differences of its gradient."""
+    """True if f's second derivatives (backward with `create_graph=True`) match central differences of its gradient.
+
+    As PyTorch's, it differentiates the gradient v^T J with respect to the inputs and to the seed v, so a vjp
+    that detaches its incoming gradient under create_graph fails even where J is constant (a linear op)."""
     nodes = leaves(inputs, "gradgradcheck")
     if len({type(x) for x in nodes}) > 1:
         raise TypeError("gradgradcheck: inputs mix Value and Tensor; check each kind separately")
@@ -163,15 +168,18 @@ def gradgradcheck(f, *inputs, eps=1e-6, atol=0.0, rtol=1e-5, fast=False, seed=0)
     v = cotangent(rng, out.shape)
     ws = [rng.standard_normal(np.shape(x.data)) for x in nodes]
     size_f = float(np.sum(np.abs(v * out))) * max(float(np.max(np.abs(w), initial=0.0)) for w in ws)
+    seed_node = (Value(float(v), label="seed v (gradient of the output)") if isinstance(nodes[0], Value)
+                 else Tensor(v, requires_grad=True, label="seed v (gradient of the output)"))
 
-    def first_order(*args):                  # s(x) = sum_i <w_i, (v^T J)_i>, differentiable through the engine
+    def first_order(*args):                  # s(x, v) = sum_i <w_i, (v^T J)_i>, differentiable through the engine
+        *xs, seed_arg = args
         with enable_grad():
-            _, grads = vjp(f, args, nodes, v, create_graph=True)
+            _, grads = vjp(f, xs, nodes, seed_arg, create_graph=True)
         terms = [_dot(g, w) for g, w in zip(grads, ws) if g is not None]
         if not terms:
             return Tensor(0.0) if isinstance(nodes[0], Tensor) else Value._lift(0.0)
         return sum(terms[1:], terms[0])
-    return _check(first_order, inputs, eps, atol, rtol, fast, seed, "gradgradcheck", size_f)
+    return _check(first_order, (*inputs, seed_node), eps, atol, rtol, fast, seed, "gradgradcheck", size_f)
 
 
 def _dot(g, w):

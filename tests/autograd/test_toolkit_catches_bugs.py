@@ -120,6 +120,18 @@ def test_gradgradcheck_catches_a_vjp_that_is_right_once_but_constant_under_creat
         gradgradcheck(square, Value(0.5))
 
 
+def test_gradgradcheck_catches_a_linear_op_whose_vjp_detaches_its_incoming_gradient():
+    # J is constant, so every second derivative with respect to x is 0 and right; only differentiating with
+    # respect to the seed v (as PyTorch's gradgradcheck does) sees that the gradient no longer depends on v
+    triple = primitive(lambda x: 3 * x, vjp=lambda g, out, x: (3 * data(g),))
+    assert gradcheck(triple, Tensor([0.5, -1.5], requires_grad=True))
+    for x in (Tensor([0.5, -1.5], requires_grad=True), Value(0.5)):
+        with pytest.raises(AssertionError, match=r"gradgradcheck failed for input 1 \('seed"):
+            gradgradcheck(triple, x)
+    honest = primitive(lambda x: 3 * x, vjp=lambda g, out, x: (3 * g,))
+    assert gradgradcheck(honest, Tensor([0.5, -1.5], requires_grad=True)) and gradgradcheck(honest, Value(0.5))
+
+
 def test_batch_gradient_check_catches_a_vjp_that_depends_on_the_batch_size():
     per_batch = primitive(np.tanh, vjp=lambda g, out, x: (g * (1 - out * out) / len(out),))   # a stray 1/n
     W = Tensor(np.linspace(-1, 1, 6).reshape(3, 2), requires_grad=True)
