@@ -66,23 +66,34 @@ def value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> C
                 out = f(*args, **kwargs)
         finally:
             _state.grad_depth -= 1
-        if isinstance(out, numbers.Real) or (isinstance(out, np.ndarray) and out.size == 1):
-            out = Tensor(float(out))                 # f ignored its variables: the gradient is zero
-        if not isinstance(out, (Tensor, Value)) or np.size(out.data) != 1:
-            shape = getattr(out, "shape", type(out).__name__)
-            raise TypeError(f"grad: f must return a scalar Tensor or Value, got {shape}")
-        if not out.requires_grad:
-            grads = [None] * len(xs)
-        else:
-            seed = (Value(1.0) if nested else 1.0) if isinstance(out, Value) else \
-                (Tensor._lift(np.ones(out.shape, out.dtype)) if nested else np.ones(out.shape, out.dtype))
-            grads = engine.run_backward(out, seed, retain_graph=nested, create_graph=nested, inputs=xs)
+        out = _scalar_output(out)
+        grads = _gradients(out, xs, nested) if out.requires_grad else [None] * len(xs)
         grads = [_zero_like(x, nested) if g is None else g for g, x in zip(grads, xs)]
         if not nested:
             grads = [_plain(g, orig) for g, orig in zip(grads, originals)]
             out = out.data if isinstance(out, Value) else out.item()
         return out, (grads[0] if single else tuple(grads))
     return wrapped
+
+
+def _scalar_output(out):
+    """f's result as a one-element node; a plain number (f ignored its variables) becomes a constant Tensor."""
+    if isinstance(out, numbers.Real) or (isinstance(out, np.ndarray) and out.size == 1):
+        out = Tensor(float(out))                 # the gradient is zero
+    if not isinstance(out, (Tensor, Value)) or np.size(out.data) != 1:
+        shape = getattr(out, "shape", type(out).__name__)
+        raise TypeError(f"grad: f must return a scalar Tensor or Value, got {shape}")
+    return out
+
+
+def _gradients(out, xs, nested):
+    """d out / d xs: recorded (nodes, for an enclosing grad) when nested, else a plain pass."""
+    if isinstance(out, Value):
+        seed = Value(1.0) if nested else 1.0
+    else:
+        ones = np.ones(out.shape, out.dtype)
+        seed = Tensor._lift(ones) if nested else ones
+    return engine.run_backward(out, seed, retain_graph=nested, create_graph=nested, inputs=xs)
 
 
 def _zero_like(x, nested):
