@@ -1,39 +1,5 @@
 """Graph walks for drawing: forward order, the engine's backward order, and paths. No recursion anywhere."""
-from .. import engine
-
-FREED_MESSAGE = (
-    "draw_graph: this Tensor graph was released by backward() (a Tensor node drops its parents after "
-    "backward, to free memory), so there is nothing left to draw. Draw it before backward(), or call "
-    "loss.backward(retain_graph=True) to draw it with its gradients. (Value graphs keep their parents.)")
-
-
-def is_freed(node):
-    """True for a Tensor node whose graph backward() has released (its parents are gone)."""
-    return node._vjp is engine._freed and not node._parents
-
-
-def forward_order(root):
-    """Every node `root` depends on, parents before children (iterative post-order DFS)."""
-    if is_freed(root):
-        raise RuntimeError(FREED_MESSAGE)
-    order, seen = [], {id(root)}
-    stack = [(root, 0)]
-    while stack:
-        node, i = stack[-1]
-        parents = node._parents
-        if i < len(parents):
-            stack[-1] = (node, i + 1)
-            p = parents[i]
-            if id(p) not in seen:
-                if is_freed(p):
-                    raise RuntimeError(FREED_MESSAGE)
-                seen.add(id(p))
-                stack.append((p, 0))
-        else:
-            stack.pop()
-            order.append(node)
-    return order
-
+from ..graph import FREED_MESSAGE, forward_order, is_freed   # noqa: F401  (the drawings' names for them)
 
 def backward_order(root):
     """The nodes in the order `engine.run_backward` visits them: the same consumer counts, the same LIFO stack."""

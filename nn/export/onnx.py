@@ -20,9 +20,10 @@ except ImportError as e:                                # onnx is an optional de
                       "pinned)") from e
 
 from autograd.fileio import check_target, write_file
+from autograd.graph import op_name, op_params, parents
 
 from . import onnx_ops
-from .trace import WHO, check_op, op_params, trace
+from .trace import WHO, check_op, trace
 
 if TYPE_CHECKING:
     from autograd.hints import PathLike, TensorLike
@@ -66,9 +67,9 @@ def _check_dtypes(traced):
         if name is not None and node.dtype != dtype:
             raise TypeError(f"{WHO}: parameter '{name}' is {node.dtype} but example_input is {dtype}; pass an example "
                             f"of the model's dtype (example.astype(np.{node.dtype}))")
-        if node._parents and node.dtype != dtype:
-            raise TypeError(f"{WHO}: op '{node._op}' computes in {node.dtype} but example_input is {dtype}; an ONNX "
-                            "model computes in one dtype: cast the model or the constants it uses")
+        if parents(node) and node.dtype != dtype:
+            raise TypeError(f"{WHO}: op '{op_name(node)}' computes in {node.dtype} but example_input is {dtype}; an "
+                            "ONNX model computes in one dtype: cast the model or the constants it uses")
 
 
 def _model(traced, opset, doc):
@@ -77,11 +78,11 @@ def _model(traced, opset, doc):
     for node in traced.order:
         if id(node) in names:
             continue
-        if not node._parents:                           # a parameter, or a constant the model used
+        if not parents(node):                           # a parameter, or a constant the model used
             names[id(node)] = b.const(_constant(node, traced), name=traced.params.get(id(node)))
             continue
-        out = "output" if node is traced.output else b.fresh(_key(node._op))
-        _translate(b, node, [names[id(p)] for p in node._parents], out)
+        out = "output" if node is traced.output else b.fresh(_key(op_name(node)))
+        _translate(b, node, [names[id(p)] for p in parents(node)], out)
         names[id(node)] = out
     if traced.output is traced.input:
         b.node("Identity", "input", out="output")
@@ -98,10 +99,10 @@ def _key(op):
 
 def _translate(b, node, ins, out):
     """Add the nodes for one recorded op, once autograd has recomputed it from what its graph records."""
-    key = _key(node._op)
+    key = _key(op_name(node))
     if key not in onnx_ops.OPS:
-        raise ValueError(f"{WHO}: op '{node._op}' (output shape {node.shape}) has no ONNX translation; the exporter "
-                         f"knows {sorted(onnx_ops.OPS)}; write the model with those")
+        raise ValueError(f"{WHO}: op '{op_name(node)}' (output shape {node.shape}) has no ONNX translation; the "
+                         f"exporter knows {sorted(onnx_ops.OPS)}; write the model with those")
     again, translate = onnx_ops.OPS[key]
     params = op_params(node)
     check_op(node, lambda xs: again(xs, params, node))

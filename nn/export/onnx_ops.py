@@ -1,7 +1,7 @@
 """Each recorded op as ONNX nodes: `OPS[op]` is (check, translate).
 
 `check(xs, p, node)` runs the op again through autograd's public API on the recorded inputs `xs` with the
-parameters `p` read from the graph (trace.op_params); export compares it with the recorded output before
+parameters `p` read from the graph (autograd.graph.op_params); export compares it with the recorded output before
 `translate(b, ins, out, p, node)` adds the nodes that compute `out` from the ONNX values `ins`.
 
 Composites follow the engine's formulas (autograd/ops/activations.py) step for step, every constant in the
@@ -16,6 +16,7 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 import autograd
+from autograd.graph import op_name
 
 _SQRT_HALF = math.sqrt(0.5)
 _TANH_K, _TANH_C = math.sqrt(2 / math.pi), 0.044715      # GELU's tanh approximation, as autograd has them
@@ -156,11 +157,11 @@ def _clip_again(xs, p, node):
 
 def _hard(b, ins, out, p, node):                       # hardsigmoid: clip(x + 3, 0, 6) / 6; hardswish: x times it
     six = b.node("Clip", b.node("Add", ins[0], b.const(3)), b.const(0), b.const(6))
-    b.node("Div", six if node._op == "hardsigmoid" else b.node("Mul", ins[0], six), b.const(6), out=out)
+    b.node("Div", six if op_name(node) == "hardsigmoid" else b.node("Mul", ins[0], six), b.const(6), out=out)
 
 
 def _softmax(b, ins, out, p, node):
-    b.node("Softmax" if node._op == "softmax" else "LogSoftmax", ins[0], out=out, axis=int(p["ax"]))
+    b.node("Softmax" if op_name(node) == "softmax" else "LogSoftmax", ins[0], out=out, axis=int(p["ax"]))
 
 
 def _reduced(p, node):
@@ -170,7 +171,7 @@ def _reduced(p, node):
 
 
 def _reduce(b, ins, out, p, node):
-    op_type = {"max": "ReduceMax", "min": "ReduceMin", "sum": "ReduceSum"}[node._op]
+    op_type = {"max": "ReduceMax", "min": "ReduceMin", "sum": "ReduceSum"}[op_name(node)]
     b.reduce(op_type, ins[0], *_reduced(p, node), out=out)
 
 

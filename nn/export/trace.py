@@ -1,8 +1,8 @@
 """Tracing a model for export: run it on a batch in eval mode, walk the recorded graph, read each op's parameters.
 
 The engine records every op as a node (its name, its inputs, its output) but not the arguments that are not
-inputs (a slope, an axis): those live in the op's vjp closure, where `op_params` reads them by name. Every read
-is checked by running the op again through its public Tensor method with what was read and comparing with the
+inputs (a slope, an axis): those live in the op's vjp closure, where `autograd.graph.op_params` reads them by name.
+Every read is checked by running the op again through its public Tensor method with what was read and comparing with the
 recorded output, so if autograd's ops change, export stops here with an error instead of writing a wrong model.
 
 A model is traced twice, on the example and on a batch one row longer: the two graphs must have the same ops in
@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from autograd import Tensor, enable_grad, no_grad
-from autograd.viz.walk import forward_order
+from autograd.graph import forward_order, op_name, parents
 
 from ..module import Module
 
@@ -93,11 +93,11 @@ def _compare(first, second, params, batch):
         raise ValueError(_branches(batch, f"{len(order1)} nodes vs {len(order2)}"))
     axes = {}
     for i, (a, b) in enumerate(zip(order1, order2)):
-        if a._op != b._op or (a is t1) != (b is t2) or a.ndim != b.ndim or (
-                [index1[id(p)] for p in a._parents] != [index2[id(p)] for p in b._parents]):
-            raise ValueError(_branches(batch, f"node {i}: '{a._op or 'leaf'}' {a.shape} vs "
-                                              f"'{b._op or 'leaf'}' {b.shape}"))
-        if not a._parents and a is not t1 and (id(a) not in params or a is not b):
+        if op_name(a) != op_name(b) or (a is t1) != (b is t2) or a.ndim != b.ndim or (
+                [index1[id(p)] for p in parents(a)] != [index2[id(p)] for p in parents(b)]):
+            raise ValueError(_branches(batch, f"node {i}: '{op_name(a) or 'leaf'}' {a.shape} vs "
+                                              f"'{op_name(b) or 'leaf'}' {b.shape}"))
+        if not parents(a) and a is not t1 and (id(a) not in params or a is not b):
             _same_constant(a, b, order1)
         axes[id(a)] = tuple(k for k, (m, n) in enumerate(zip(a.shape, b.shape)) if m != n)
     return axes
@@ -110,17 +110,11 @@ def _branches(batch, where):
 
 def _same_constant(a, b, order):
     if a.shape != b.shape or not np.array_equal(a.data, b.data, equal_nan=True):
-        user = next((n._op for n in order if any(p is a for p in n._parents)), "?")
+        user = next((op_name(n) for n in order if any(p is a for p in parents(n))), "?")
         raise ValueError(f"{WHO}: a constant of shape {a.shape} used by op '{user}' changes with the input: it is "
                          "computed from the input's data or its batch size outside the graph (a mean over the batch "
                          "axis divides by it), so the exported model would keep the example's value; compute it with "
                          "Tensor ops on the input, or keep the batch axis out of it")
-
-
-def op_params(node):
-    """{name: value} of what the op that made `node` closed over: its arguments that are not inputs."""
-    fn = node._vjp
-    return {k: c.cell_contents for k, c in zip(fn.__code__.co_freevars, fn.__closure__ or ())}
 
 
 def check_op(node, again):
@@ -128,7 +122,7 @@ def check_op(node, again):
     read from the graph, does not reproduce: a parameter read wrongly, or a user primitive under a built-in name."""
     try:
         with no_grad():
-            out = again([Tensor(p.data) for p in node._parents]).data
+            out = again([Tensor(p.data) for p in parents(node)]).data
         rtol = 1e-9 if node.dtype == np.float64 else 1e-5      # BLAS may round differently on a second call
         finite = np.abs(node.data[np.isfinite(node.data)])
         scale = finite.max() if finite.size else 1.0
@@ -136,7 +130,8 @@ def check_op(node, again):
     except (KeyError, TypeError, ValueError, AttributeError):
         same = False
     if not same:
-        raise ValueError(f"{WHO}: op '{node._op}' (output shape {node.shape}) is not autograd's '{node._op}': run "
+        name = op_name(node)
+        raise ValueError(f"{WHO}: op '{name}' (output shape {node.shape}) is not autograd's '{name}': run "
                          "again on its recorded inputs with the arguments its graph records, autograd's gives other "
                          "values. A primitive of your own under that name? (Or autograd's op changed, and nn/export "
                          "must follow it.)")
