@@ -12,7 +12,7 @@ FREED_MESSAGE = (
 
 
 def op_name(node):
-    """The name of the op that computed `node` ("" for a leaf): "mul", "matmul", "relu" (a Value graph: "*", "+"), ..."""
+    """The name of the op that computed `node` ("" for a leaf): "mul", "matmul", "relu" (Value graphs: "*", "+")."""
     return node._op or ""
 
 
