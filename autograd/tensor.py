@@ -233,8 +233,7 @@ class Tensor:
         """Undo broadcasting and restore the input's dtype, or name the op whose vjp got it wrong."""
         shape = p.data.shape
         if pg.shape != shape:
-            index = next(i for i, q in enumerate(node._parents) if q is p)
-            pg = engine.unbroadcast(pg, shape, node._op, index)
+            pg = engine.unbroadcast(pg, shape, node, p)
         dtype = p.data.dtype
         if pg.dtype != dtype:
             pg = pg.astype(dtype)
