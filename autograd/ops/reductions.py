@@ -4,6 +4,7 @@ A reduction's vjp restores the reduced axes as size-1 dimensions and broadcasts 
 """
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,8 +54,8 @@ def _full_view(g, shape):
     return view
 
 
-def _full(g, shape):
-    """A 0-d upstream g filled into a new array of (small) `shape`."""
+def _filled(g, shape):
+    """Upstream g of a reduction broadcast into a new array of (small) `shape`."""
     if type(g) is Tensor:
         return g.broadcast_to(shape)
     out = np.empty(shape, g.dtype)
@@ -63,11 +64,13 @@ def _full(g, shape):
 
 
 def _expand(shape, g, axes, keepdims):
-    """Upstream g of a reduction, broadcast back to the input's `shape` (a view: no copy)."""
+    """Upstream g of a reduction, broadcast back to the input's `shape` (a view if large: no copy)."""
     if not keepdims:
         g = g.reshape(_kept(shape, axes))
     if type(g) is Tensor:
         return g.broadcast_to(shape)
+    if math.prod(shape) <= _FILL_MAX:
+        return _filled(g, shape)
     return _broadcast_view(g, shape)
 
 
@@ -88,7 +91,7 @@ def reduce_sum(t: TensorLike, axis: Axis = None, keepdims: bool = False, *, dim:
         t = tensor_arg(t)
     x = t.data
     if axis is None and dim is None and not keepdims and not keepdim:     # the common loss reduction, kept lean
-        shape, spread = x.shape, _full if x.size <= _FILL_MAX else _full_view
+        shape, spread = x.shape, _filled if x.size <= _FILL_MAX else _full_view
         return _make(np.add.reduce(x, None), (t,), lambda g, out, x: (spread(g, shape),), "sum")
     axis, keepdims = axis_args(axis, keepdims, dim, keepdim, "sum")
     axes = _axes(axis, x.ndim, "sum")
