@@ -312,17 +312,30 @@ def fold(ufunc, x, axes, keepdims=False):
     return out[..., None] if keepdims else out
 
 
-def unbroadcast(g, shape, op="?", index="?"):
-    """Sum a gradient of a broadcast result back to an input's `shape` (works on ndarray and Tensor)."""
+def unbroadcast(g, shape, node=None, parent=None):
+    """Sum a gradient of a broadcast result back to an input's `shape` (works on ndarray and Tensor).
+    `node` and `parent`, the op and its input, name them in the error when g's shape cannot come from it."""
     gshape = g.shape
     if gshape == shape:
         return g
     lead = len(gshape) - len(shape)
-    if lead < 0 or any(n != 1 and n != m for n, m in zip(shape, gshape[lead:])):
-        raise RuntimeError(
-            f"vjp of '{op}' returned a gradient of shape {gshape} for its input {index} of shape {shape}; "
-            "a gradient must have its input's shape (or a shape that broadcasting produced from it).")
-    axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and gshape[lead + i] != 1)
+    if lead < 0:
+        raise _unfit(gshape, shape, node, parent)
+    axes = list(range(lead))
+    for i, n in enumerate(shape):       # a dimension broadcasting stretched from 1 is summed back to 1
+        if n != gshape[lead + i]:
+            if n != 1:
+                raise _unfit(gshape, shape, node, parent)
+            axes.append(lead + i)
     if axes:
+        axes = tuple(axes)
         g = g.sum(axis=axes, keepdims=True) if type(g) is not np.ndarray else fold(np.add, g, axes, True)
-    return g.reshape(shape)
+    return g.reshape(shape) if lead else g
+
+
+def _unfit(gshape, shape, node, parent):
+    op = "?" if node is None else node._op
+    index = "?" if node is None else next(i for i, q in enumerate(node._parents) if q is parent)
+    return RuntimeError(
+        f"vjp of '{op}' returned a gradient of shape {gshape} for its input {index} of shape {shape}; "
+        "a gradient must have its input's shape (or a shape that broadcasting produced from it).")

@@ -80,7 +80,8 @@ class Tensor:
         if _state.enabled:
             for p in parents:
                 if p.requires_grad:
-                    data.setflags(write=False)       # saved for backward: no silent in-place edits
+                    data.setflags(False)     # write=False (positional: half the cost); saved for backward: no
+                                             # silent in-place edits
                     out.requires_grad = True
                     out._parents = parents
                     out._vjp = vjp
@@ -205,12 +206,13 @@ class Tensor:
                 f"backward() on a tensor that does not require grad (shape {self.shape}, op '{self._op or 'leaf'}'): "
                 "no input was created with requires_grad=True, or it was computed under no_grad().")
         seed: NDArray[Any] | Tensor
+        data = self.data
         if gradient is None:
-            if self.data.size != 1:
+            if data.size != 1:
                 raise RuntimeError(
                     f"backward() on a non-scalar output of shape {self.shape} (op '{self._op}') needs "
                     "`gradient` of that shape; or reduce first, e.g. out.sum().backward().")
-            seed = np.array(1.0, self.dtype) if self.data.ndim == 0 else np.ones(self.shape, self.dtype)
+            seed = np.array(1.0, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
         else:
             seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -231,8 +233,7 @@ class Tensor:
         """Undo broadcasting and restore the input's dtype, or name the op whose vjp got it wrong."""
         shape = p.data.shape
         if pg.shape != shape:
-            index = next(i for i, q in enumerate(node._parents) if q is p)
-            pg = engine.unbroadcast(pg, shape, node._op, index)
+            pg = engine.unbroadcast(pg, shape, node, p)
         dtype = p.data.dtype
         if pg.dtype != dtype:
             pg = pg.astype(dtype)
@@ -249,13 +250,17 @@ class Tensor:
         handed = set()                  # ids of arrays already stored as some node's .grad
         for node in nodes:
             g, node._g = node._g, None
+            if node.grad is not None:
+                node.grad = node.grad + g       # (a new array)
+                continue
             if fast:                    # a stored gradient must own its memory: vjps may hand one array
                 if type(g) is not np.ndarray:                                   # to several inputs
                     g = np.array(g, dtype=node.data.dtype)
                 elif g.base is not None or id(g) in handed:
                     g = g.copy()
-                handed.add(id(g))
-            node.grad = g if node.grad is None else node.grad + g
+                else:
+                    handed.add(id(g))
+            node.grad = g
 
     _fits_exactly = False               # vjps may return broadcast shapes or other dtypes: _fit_grad fits them
     _keep_structure = False             # backward() drops _parents too: intermediates free at once

@@ -24,6 +24,7 @@ _make = Tensor._make
 
 
 def _check(a, b):
+    """Refuse operands matmul cannot multiply (a, b: the ndarrays), naming their shapes."""
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least one dimension, got shapes {a.shape} and "
                          f"{b.shape}; use * to scale by a scalar")
@@ -36,14 +37,15 @@ def _check(a, b):
 def matmul(a: TensorLike, b: TensorLike) -> Tensor:
     """Matrix product a @ b (batch dimensions broadcast)."""
     a, b = _pair(a, b)
-    _check(a, b)
+    x, w = a.data, b.data
+    _check(x, w)
     try:
-        out = a.data @ b.data
+        out = x @ w
     except ValueError:
         raise ValueError(f"matmul: batch dimensions of shapes {a.shape} and {b.shape} cannot be "
                          "broadcast together") from None
     need_a, need_b = a.requires_grad, b.requires_grad
-    vec_a, vec_b = a.ndim == 1, b.ndim == 1
+    vec_a, vec_b = x.ndim == 1, w.ndim == 1
 
     def vjp(g, out, x, w):
         if vec_a and vec_b:                       # inner product: out = sum x w
