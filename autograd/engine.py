@@ -158,7 +158,10 @@ def _backward(root, seed, retain_graph, create_graph, inputs):
     complete), then commit the gradients, so an error midway leaves every .grad as it was."""
     kind, mark, now = type(root), next(_passes), clock[0]
     targets = None if inputs is None else _positions(inputs)
-    if targets is None:
+    slots = targets is None and getattr(kind, "_parent_slots", False)   # Value: see _walk_slots
+    if slots:
+        _count_slots(root, mark, now)
+    elif targets is None:
         _count_consumers(root, mark, now)
     elif not _count_toward(root, mark, now, targets):
         return [None] * len(inputs)     # root depends on none of them: nothing to run
@@ -166,7 +169,10 @@ def _backward(root, seed, retain_graph, create_graph, inputs):
     saved_mode = _state.enabled
     _state.in_backward, _state.enabled = True, create_graph      # record the backward pass only when asked
     try:
-        found = _walk(root, kind, not create_graph, retain_graph, targets, mark)
+        if slots and not create_graph:
+            found = _walk_slots(root, kind, retain_graph, mark)
+        else:
+            found = _walk(root, kind, not create_graph, retain_graph, targets, mark)
     finally:                            # (after an error, stale _g are reset by the next pass)
         _state.enabled, _state.in_backward = saved_mode, False
     if clock[0] != now:                 # an in-place change during the pass (inside a vjp): refuse it all
@@ -295,6 +301,79 @@ def _walk(root, kind, fast, retain_graph, targets, mark):
     return found
 
 
+
+# --- nodes keeping their parents in two slots (Value: `_a`, `_b`; `_parent_slots = True`) ---------------
+# A scalar graph has one node per + and *, so its per-node costs are the step's costs: these versions of
+# the count and the plain walk read the slots instead of building each node's `_parents` tuple. `_b` is
+# the second parent, None for one parent, or a tuple of the rest for three or more (custom Functions).
+
+def _count_slots(root, mark, now):
+    """`_count_consumers` on a graph of slot nodes."""
+    kind = type(root)
+    root._mark, root._pending, root._g = mark, 0, None
+    if root._epoch is not None and root._epoch != now:
+        _check_versions(root)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        a, b = node._a, node._b
+        for p in (a, b) if type(b) is kind else (a,) if b is None and a is not None else node._parents:
+            if p.requires_grad:
+                if p._mark is mark:
+                    p._pending += 1
+                else:
+                    p._mark, p._pending, p._g = mark, 1, None
+                    epoch = p._epoch
+                    if epoch is not None and epoch != now:
+                        _check_versions(p)
+                    stack.append(p)
+
+
+def _walk_slots(root, kind, retain_graph, mark):
+    """`_walk` of a plain pass (float gradients, which always fit; no targets) on a graph of slot nodes."""
+    found = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        g = node._g
+        vjp = node._vjp
+        if g is not None and (node._retain or vjp is None):
+            found.append(node)                  # its gradient stays in _g until the commit
+        else:
+            node._g = None
+        if vjp is None:
+            continue
+        if vjp is _freed:
+            raise _second_pass(node)
+        a, b = node._a, node._b
+        if type(b) is kind:
+            parents = (a, b)
+            pgs = (None, None) if g is None else vjp(g, node.data, a.data, b.data)
+        elif b is None and a is not None:
+            parents = (a,)
+            pgs = (None,) if g is None else vjp(g, node.data, a.data)
+        else:
+            parents = node._parents
+            pgs = (None,) * len(parents) if g is None else vjp(g, node.data, *[p.data for p in parents])
+        for p, pg in zip(parents, pgs):         # deliver; a parent whose consumers all delivered is ready
+            if p._mark is not mark:             # needs no gradient
+                continue
+            if pg is not None:
+                prev = p._g
+                p._g = pg if prev is None else prev + pg
+            n = p._pending - 1
+            p._pending = n
+            if n > 0:
+                continue
+            if n < 0:
+                raise _reentered(p)
+            if p._vjp is not None:
+                ready.append(p)
+            elif p._g is not None:              # a leaf with all its gradient: nothing more to run
+                found.append(p)
+        if not retain_graph:                    # release the saved vjp (kept for drawings' local derivatives)
+            node._vjp, node._spent_vjp = _freed, vjp
+    return found
 
 
 def fold(ufunc, x, axes, keepdims=False):

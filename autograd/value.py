@@ -60,7 +60,7 @@ def _binary(forward, vjp, op):
             other = Value._lift(other)
             if other is NotImplemented:
                 return other
-        return Value._make(forward(self.data, other.data), (self, other), vjp, op)
+        return _node(forward(self.data, other.data), self, other, vjp, op)
     method.__doc__ = f"self {op} other."
     return method
 
@@ -77,7 +77,11 @@ def _reflected(method):
 class Value:
     """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "_epoch", "_spent_vjp",
+    # The parents live in two slots, not a tuple: a tuple of Values is one more object per node for the
+    # cyclic GC to track and rescan (half of all tracked objects on a scalar graph). `_a` is the first
+    # parent (None on a leaf); `_b` the second, None for a unary op, or a tuple of the rest for a custom
+    # Function of three or more Values. `_parents` rebuilds the tuple for everything but the hot walk.
+    __slots__ = ("data", "grad", "requires_grad", "_a", "_b", "_vjp", "_op", "_epoch", "_spent_vjp",
                  "_mark", "_pending", "_g", "__dict__", "__weakref__")   # _spent_vjp and the last three: engine.py
     label = ""                      # a name for drawings (set per instance only when given)
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
@@ -99,21 +103,19 @@ class Value:
     # --- graph construction -------------------------------------------------------------------
     @staticmethod
     def _make(data, parents, vjp, op):
-        out = _new(Value)
-        out.data = data
-        out.grad = 0.0
-        out._mark = None
-        if _state.enabled:
-            out.requires_grad = True
-            out._parents = parents
-            out._vjp = vjp
-            out._epoch = _clock[0]      # backward refuses it if a parent's copy_() came later
-        else:
-            out.requires_grad = False
-            out._parents = ()
-            out._vjp = None
-        out._op = op
-        return out
+        """A node computed by `op` from a tuple of parents (the engine's interface, as on Tensor)."""
+        n = len(parents)
+        return _node(data, parents[0] if n else None, parents[1] if n == 2 else parents[1:] or None, vjp, op)
+
+    @property
+    def _parents(self):
+        """The tuple of this node's parents (empty for a leaf)."""
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        if b is None:
+            return (a,)
+        return (a,) + b if type(b) is tuple else (a, b)
 
     @staticmethod
     def _lift(x):
@@ -139,15 +141,15 @@ class Value:
                 return c
             k = c.data                       # constant exponent: d/dx x^k = k x^(k-1); x^0 is constant
             vjp = (lambda g, out, a: (g * k * _gpow(a, k - 1),)) if k else (lambda g, out, a: (g * 0.0,))
-            return Value._make(_pow(self.data, k), (self,), vjp, f"**{k:g}")
-        return Value._make(_pow(self.data, other.data), (self, other), _pow_vjp, "**")
+            return _node(_pow(self.data, k), self, None, vjp, f"**{k:g}")
+        return _node(_pow(self.data, other.data), self, other, _pow_vjp, "**")
 
     def __rpow__(self, other):
         other = Value._lift(other)
         return other if other is NotImplemented else other.__pow__(self)
 
     def __neg__(self):
-        return Value._make(-self.data, (self,), vjps.neg, "neg")
+        return _node(-self.data, self, None, vjps.neg, "neg")
 
     def __pos__(self):
         return self
@@ -155,34 +157,34 @@ class Value:
     # --- elementwise functions ----------------------------------------------------------------
     def exp(self):
         """e ** self."""
-        return Value._make(_exp(self.data), (self,), vjps.exp, "exp")
+        return _node(_exp(self.data), self, None, vjps.exp, "exp")
 
     def log(self):
         """Natural log; log(0) is -inf and log(x < 0) is nan, each with a RuntimeWarning."""
-        return Value._make(_log(self.data), (self,), _log_vjp, "log")
+        return _node(_log(self.data), self, None, _log_vjp, "log")
 
     def tanh(self):
         """Hyperbolic tangent."""
-        return Value._make(math.tanh(self.data), (self,), vjps.tanh, "tanh")
+        return _node(math.tanh(self.data), self, None, vjps.tanh, "tanh")
 
     def sigmoid(self):
         """Logistic sigmoid 1 / (1 + e^-x), computed without overflow for any input."""
-        return Value._make(_sigmoid(self.data), (self,), vjps.sigmoid, "sigmoid")
+        return _node(_sigmoid(self.data), self, None, vjps.sigmoid, "sigmoid")
 
     def relu(self):
         """max(0, x); the gradient at 0 is 0."""
         x = self.data
-        return Value._make(x if x > 0 else 0.0, (self,), _relu_vjp, "relu")
+        return _node(x if x > 0 else 0.0, self, None, _relu_vjp, "relu")
 
     def leaky_relu(self, negative_slope=0.01):
         """x for x > 0, negative_slope * x otherwise."""
         x, s = self.data, negative_slope
-        return Value._make(x if x > 0 else s * x, (self,),
-                           lambda g, out, a: (g * (1.0 if a > 0 else s),), "leaky_relu")
+        return _node(x if x > 0 else s * x, self, None,
+                     lambda g, out, a: (g * (1.0 if a > 0 else s),), "leaky_relu")
 
     def abs(self):
         """|x|; the gradient at 0 is 0."""
-        return Value._make(abs(self.data), (self,), _abs_vjp, "abs")
+        return _node(abs(self.data), self, None, _abs_vjp, "abs")
 
     __abs__ = abs
 
@@ -243,6 +245,7 @@ class Value:
         return g
 
     _fits_exactly = True
+    _parent_slots = True             # parents in _a/_b (see __slots__): the engine walks them directly
     _keep_structure = True           # backward() keeps _parents so the graph can still be drawn
 
     @property
@@ -255,13 +258,31 @@ class Value:
         return f"Value(data={self.data:.6g}, grad={_fmt(self.grad)}{label})"
 
 
+def _node(data, a, b, vjp, op):
+    """A fresh Value computed by `op` from parents a and b (see Value.__slots__); a constant under no_grad()."""
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out._op = op
+    out._mark = None
+    if _state.enabled:
+        out.requires_grad = True
+        out._a = a
+        out._b = b
+        out._vjp = vjp
+        out._epoch = _clock[0]          # backward refuses it if a parent's copy_() came later
+    else:
+        out.requires_grad = False
+        out._a = out._b = out._vjp = None
+    return out
+
+
 def _init_leaf(v, data, requires_grad):
     """Fill a fresh Value as a leaf (an input or parameter, or a constant when not requires_grad)."""
     v.data = data
     v.grad = 0.0
     v.requires_grad = requires_grad
-    v._parents = ()
-    v._vjp = None
+    v._a = v._b = v._vjp = None
     v._op = ""
     v._epoch = None
     v._mark = None
