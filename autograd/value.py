@@ -77,17 +77,18 @@ def _reflected(method):
 class Value:
     """A scalar that records the operations applied to it, so `backward()` can fill every `.grad`."""
 
-    # The parents live in two slots, not a tuple: a tuple of Values is one more object per node for the
-    # cyclic GC to track and rescan (half of all tracked objects on a scalar graph). `_a` is the first
-    # parent (None on a leaf); `_b` the second, None for a unary op, or a tuple of the rest for a custom
-    # Function of three or more Values. `_parents` rebuilds the tuple for everything but the hot walk.
-    __slots__ = ("data", "grad", "requires_grad", "_a", "_b", "_vjp", "_op", "_epoch", "_spent_vjp",
-                 "_mark", "_pending", "_g", "__dict__", "__weakref__")   # _spent_vjp and the last three: engine.py
-    label = ""                      # a name for drawings (set per instance only when given)
+    # Every attribute is a slot, and there is no per-instance __dict__: each node is one object the
+    # cyclic GC tracks and traverses, and the smaller the better (the moons step rescans its whole live
+    # graph many times). The parents live in two slots, not a tuple (a tuple of Values would be a second
+    # tracked object per node): `_a` is the first parent (None on a leaf); `_b` the second, None for a
+    # unary op, or a tuple of the rest for a custom Function of three or more Values. `_parents` rebuilds
+    # the tuple for everything but the engine's hot walk. `_label` and `_copied_at` are set only when
+    # given (a label, a copy_()); `label` and `_version` read them with their defaults.
+    __slots__ = ("data", "grad", "requires_grad", "_a", "_b", "_vjp", "_op", "_epoch", "_label", "_copied_at",
+                 "_spent_vjp", "_mark", "_pending", "_g", "__weakref__")   # _spent_vjp and the last three: engine.py
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
     _retain = True                  # like micrograd, every node keeps its gradient for inspection
-    _version = 0                    # in-place clock time of the last copy_() (set per instance only then)
-    _changed_by = ""
+    _changed_by = "copy_"           # the one in-place change a Value has (engine.py names it in errors)
 
     def __init__(self, data, label=""):
         if isinstance(data, Value):
@@ -106,6 +107,20 @@ class Value:
         """A node computed by `op` from a tuple of parents (the engine's interface, as on Tensor)."""
         n = len(parents)
         return _node(data, parents[0] if n else None, parents[1] if n == 2 else parents[1:] or None, vjp, op)
+
+    @property
+    def label(self):
+        """A name for drawings ("" unless given)."""
+        return getattr(self, "_label", "")
+
+    @label.setter
+    def label(self, text):
+        self._label = text
+
+    @property
+    def _version(self):
+        """In-place clock time of the last copy_() (0 if never): engine.py checks graphs against it."""
+        return getattr(self, "_copied_at", 0)
 
     @property
     def _parents(self):
@@ -215,8 +230,7 @@ class Value:
             raise RuntimeError("copy_() on a Value that requires grad would hide the change from autograd; "
                                "do parameter updates inside `with autograd.no_grad():`.")
         self.data = float(x.data if isinstance(x, Value) else x)
-        self._version = engine.tick()
-        self._changed_by = "copy_"
+        self._copied_at = engine.tick()
         return self
 
     def __bool__(self):
