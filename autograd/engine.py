@@ -32,6 +32,7 @@ from .grad_mode import _state
 # In-place changes take it too, so an optimizer step in another thread waits for a running pass.
 graph_lock = threading.RLock()               # (re-entrant: an in-place change inside a vjp takes it too)
 
+_slot_kinds = {}                        # {node class: whether it keeps its parents in slots `_a`, `_b`}
 _passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
 
 # In-place clock: every in-place modification of a tensor takes the next tick and stamps the
@@ -158,7 +159,9 @@ def _backward(root, seed, retain_graph, create_graph, inputs):
     complete), then commit the gradients, so an error midway leaves every .grad as it was."""
     kind, mark, now = type(root), next(_passes), clock[0]
     targets = None if inputs is None else _positions(inputs)
-    slots = targets is None and getattr(kind, "_parent_slots", False)   # Value: see _walk_slots
+    slots = targets is None and _slot_kinds.get(kind)     # Value keeps its parents in slots: _walk_slots
+    if slots is None:
+        slots = _slot_kinds[kind] = getattr(kind, "_parent_slots", False)
     if slots:
         _count_slots(root, mark, now)
     elif targets is None:
