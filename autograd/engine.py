@@ -359,11 +359,12 @@ def _walk_slots(root, kind, retain_graph, mark):
     """`_walk` of a plain pass (float gradients, which always fit; no targets) on a graph of slot nodes."""
     found = []
     ready = [root]
+    retain = kind._retain                       # (a class attribute: slot nodes have no __dict__ to set it in)
     while ready:
         node = ready.pop()
         g = node._g
         vjp = node._vjp
-        if g is not None and (node._retain or vjp is None):
+        if g is not None and (retain or vjp is None):
             found.append(node)                  # its gradient stays in _g until the commit
         else:
             node._g = None
