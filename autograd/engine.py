@@ -6,7 +6,8 @@ gradient of this pass (`_g`) into its `.grad`; `_fit_grad(g, parent, node)` retu
 fits already (floats); `_keep_structure` says whether backward keeps the parents (for drawing) or drops
 them.
 
-A node has `data`, `grad`, `requires_grad`, `_parents` (tuple of nodes), `_vjp` (None for a leaf),
+A node has `data`, `grad`, `requires_grad`, `_parents` (tuple of nodes; a class with `_parent_slots`
+keeps them in `_a`, `_b` instead, walked by `_count_slots`/`_walk_slots`), `_vjp` (None for a leaf),
 `_op` (name) and `_epoch` (the in-place clock when it was made, or None for nodes that cannot be
 modified in place). `_vjp(g, out, *inputs)` returns one gradient per parent (None where a parent
 needs none). In the fast pass its arguments are raw data (floats or ndarrays); with
