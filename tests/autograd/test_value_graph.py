@@ -27,7 +27,8 @@ GRAPHS = {
     "three parents, reused input": (lambda x, y, z: fma(x, x, y) * z, lambda x, y, z: (2 * x * z, z, x * x + y)),
     "four parents, all one node": (lambda x, y, z: sum4(x, x, x, y) * z, lambda x, y, z: (3 * z, z, 3 * x + y)),
     "unary and binary": (lambda x, y, z: (x * y).tanh() + z, None),
-    "three parents under a binary": (lambda x, y, z: fma(x * y, z, x) + y, lambda x, y, z: (y * z + 1, x * z + 1, x * y)),
+    "three parents under a binary": (lambda x, y, z: fma(x * y, z, x) + y,
+                                     lambda x, y, z: (y * z + 1, x * z + 1, x * y)),
 }
 POINT = (0.7, -1.3, 2.1)
 
