@@ -7,7 +7,7 @@ fits already (floats); `_keep_structure` says whether backward keeps the parents
 them.
 
 A node has `data`, `grad`, `requires_grad`, `_parents` (tuple of nodes; a class with `_parent_slots`
-keeps them in `_a`, `_b` instead, walked by `_count_slots`/`_walk_slots`), `_vjp` (None for a leaf),
+keeps them in `_a`, `_b` instead, walked by `engine_slots`), `_vjp` (None for a leaf),
 `_op` (name) and `_epoch` (the in-place clock when it was made, or None for nodes that cannot be
 modified in place). `_vjp(g, out, *inputs)` returns one gradient per parent (None where a parent
 needs none). In the fast pass its arguments are raw data (floats or ndarrays); with
@@ -33,7 +33,7 @@ from .grad_mode import _state
 # In-place changes take it too, so an optimizer step in another thread waits for a running pass.
 graph_lock = threading.RLock()               # (re-entrant: an in-place change inside a vjp takes it too)
 
-_slot_kinds = {}                        # {node class: whether it keeps its parents in slots `_a`, `_b`}
+_slot_kinds: dict[type, bool] = {}      # {node class: whether it keeps its parents in slots `_a`, `_b`}
 _passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
 
 # In-place clock: every in-place modification of a tensor takes the next tick and stamps the
@@ -306,134 +306,6 @@ def _walk(root, kind, fast, retain_graph, targets, mark):
 
 
 
-# --- nodes keeping their parents in two slots (Value: `_a`, `_b`; `_parent_slots = True`) ---------------
-# A scalar graph has one node per + and *, so its per-node costs are the step's costs: these versions of
-# the count and the plain walk read the slots instead of building each node's `_parents` tuple. `_b` is
-# the second parent, None for one parent, or a tuple of the rest for three or more (custom Functions).
-# A node of two parents (nearly all of them) visits `a` and then `b` with the same lines written out
-# twice, not through a tuple, zip and a helper: 19% fewer instructions for the moons step (callgrind,
-# 1019M -> 826M per step with the GC on) and 12-15% less time. The other nodes take the loop.
-
-def _count_slots(root, mark, now):
-    """`_count_consumers` on a graph of slot nodes (a node of two parents visits them without a tuple)."""
-    kind = type(root)
-    root._mark, root._pending, root._g = mark, 0, None
-    if root._epoch is not None and root._epoch != now:
-        _check_versions(root)
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        a, b = node._a, node._b
-        if type(b) is kind:                     # two parents: a, then the same for b
-            if a.requires_grad:
-                if a._mark is mark:
-                    a._pending += 1
-                else:
-                    a._mark, a._pending, a._g = mark, 1, None
-                    epoch = a._epoch
-                    if epoch is not None and epoch != now:
-                        _check_versions(a)
-                    stack.append(a)
-            if b.requires_grad:
-                if b._mark is mark:
-                    b._pending += 1
-                else:
-                    b._mark, b._pending, b._g = mark, 1, None
-                    epoch = b._epoch
-                    if epoch is not None and epoch != now:
-                        _check_versions(b)
-                    stack.append(b)
-            continue
-        for p in (a,) if b is None and a is not None else node._parents:
-            if p.requires_grad:
-                if p._mark is mark:
-                    p._pending += 1
-                else:
-                    p._mark, p._pending, p._g = mark, 1, None
-                    epoch = p._epoch
-                    if epoch is not None and epoch != now:
-                        _check_versions(p)
-                    stack.append(p)
-
-
-def _walk_slots(root, kind, retain_graph, mark):
-    """`_walk` of a plain pass (float gradients, which always fit; no targets) on a graph of slot nodes."""
-    found = []
-    ready = [root]
-    retain = kind._retain                       # (a class attribute: slot nodes have no __dict__ to set it in)
-    while ready:
-        node = ready.pop()
-        g = node._g
-        vjp = node._vjp
-        if g is not None and (retain or vjp is None):
-            found.append(node)                  # its gradient stays in _g until the commit
-        else:
-            node._g = None
-        if vjp is None:
-            continue
-        if vjp is _freed:
-            raise _second_pass(node)
-        a, b = node._a, node._b
-        if type(b) is kind and g is not None:   # two parents: a's delivery, then the same for b
-            ga, gb = vjp(g, node.data, a.data, b.data)
-            if a._mark is mark:                 # (else it needs no gradient)
-                if ga is not None:
-                    prev = a._g
-                    a._g = ga if prev is None else prev + ga
-                n = a._pending - 1
-                a._pending = n
-                if n <= 0:
-                    if n < 0:
-                        raise _reentered(a)
-                    if a._vjp is not None:     # all its consumers delivered: ready
-                        ready.append(a)
-                    elif a._g is not None:      # a leaf with all its gradient: nothing more to run
-                        found.append(a)
-            if b._mark is mark:
-                if gb is not None:
-                    prev = b._g
-                    b._g = gb if prev is None else prev + gb
-                n = b._pending - 1
-                b._pending = n
-                if n <= 0:
-                    if n < 0:
-                        raise _reentered(b)
-                    if b._vjp is not None:
-                        ready.append(b)
-                    elif b._g is not None:
-                        found.append(b)
-        else:
-            if b is None and a is not None:
-                parents = (a,)
-                pgs = (None,) if g is None else vjp(g, node.data, a.data)
-            else:
-                parents = node._parents
-                pgs = (None,) * len(parents) if g is None else vjp(g, node.data, *[p.data for p in parents])
-            for p, pg in zip(parents, pgs):         # deliver; a parent whose consumers all delivered is ready
-                if p._mark is not mark:             # needs no gradient
-                    continue
-                if pg is not None:
-                    prev = p._g
-                    p._g = pg if prev is None else prev + pg
-                n = p._pending - 1
-                p._pending = n
-                if n <= 0:
-                    _ready(p, n, ready, found)
-        if not retain_graph:                    # release the saved vjp (kept for drawings' local derivatives)
-            node._vjp, node._spent_vjp = _freed, vjp
-    return found
-
-
-def _ready(p, n, ready, found):
-    """p's consumers have all delivered (n == 0): queue it, or keep it if it is a leaf."""
-    if n < 0:
-        raise _reentered(p)
-    if p._vjp is not None:
-        ready.append(p)
-    elif p._g is not None:              # a leaf with all its gradient: nothing more to run
-        found.append(p)
-
-
 def fold(ufunc, x, axes, keepdims=False):
     """ufunc.reduce over `axes` of an ndarray. numpy's reduce over a short last axis ((300, 3) softmax rows)
     is slow (12 us for a max, 6 us for a sum): up to 8 entries, the columns are combined one ufunc call at a
@@ -476,3 +348,7 @@ def _unfit(gshape, shape, node, parent):
     return RuntimeError(
         f"vjp of '{op}' returned a gradient of shape {gshape} for its input {index} of shape {shape}; "
         "a gradient must have its input's shape (or a shape that broadcasting produced from it).")
+
+
+# The walk of slot nodes (Value) lives in its own module; it imports the helpers above, so it comes last.
+from .engine_slots import _count_slots, _walk_slots  # noqa: E402
