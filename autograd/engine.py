@@ -49,7 +49,14 @@ def tick():
 
 
 def _freed(*_):
-    """Sentinel vjp of a node whose graph was released by an earlier backward()."""
+    """Sentinel vjp of a Tensor node whose graph was released by an earlier backward()."""
+
+
+def spent(epoch):
+    """The `_epoch` of a Value node released by a backward pass: negative, so every count pass (which checks
+    each node whose epoch is not the clock's time) refuses it, and its vjp stays for drawings. The same
+    function maps it back (record_backward replays a released Value graph)."""
+    return -1 - epoch
 
 
 def _count_consumers(root, mark, now):
@@ -110,7 +117,10 @@ def _count_toward(root, mark, now, targets):
 
 
 def _check_versions(node):
-    """Refuse to backward through an op whose input was modified in place after the op used it."""
+    """Refuse to backward through an op whose input was modified in place after the op used it, or through
+    a Value node an earlier pass released (its epoch negated, see `spend`)."""
+    if node._epoch < 0:
+        raise _second_pass(node)
     for i, p in enumerate(node._parents):
         if p._version > node._epoch:
             what = getattr(p, "shape", None)
@@ -209,16 +219,20 @@ def record_backward(root, seed, nodes, on_vjp):
             for node in nodes:
                 vjp = node._vjp
                 if vjp is _freed:
-                    vjp = getattr(node, "_spent_vjp", None)
-                    if vjp is None:
-                        raise _second_pass(node)
+                    raise _second_pass(node)
+                if node._epoch is not None and node._epoch < 0:    # a released Value: replayed, then released
+                    node._epoch = spent(node._epoch)
+                    wrapped.append((node, None))
                 if vjp is not None:
-                    wrapped.append((node, node._vjp))
+                    wrapped.append((node, vjp))
                     node._vjp = _reporting(node, vjp, on_vjp)
             return _backward(root, seed, True, False, list(nodes))
         finally:
             for node, vjp in wrapped:
-                node._vjp = vjp
+                if vjp is None:
+                    node._epoch = spent(node._epoch)
+                else:
+                    node._vjp = vjp
 
 
 def _reporting(node, vjp, on_vjp):
@@ -297,10 +311,10 @@ def _walk(root, kind, fast, retain_graph, targets, mark):
                 found.append(p)
         # -- release the node: its saved buffers, and (tensors) the references keeping inputs alive
         if not retain_graph:
-            node._vjp = _freed
-            if keep_structure:
-                node._spent_vjp = vjp           # (scalars: kept for drawings' local derivatives)
+            if keep_structure:                  # Value: parents and vjp stay for drawings; marked spent
+                node._epoch = spent(node._epoch)
             else:
+                node._vjp = _freed
                 node._parents = ()
     return found
 

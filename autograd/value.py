@@ -101,7 +101,7 @@ class Value:
     # (label, clock time of the last copy_()), set only when one is given; `label` and `_version` read it.
     # No __weakref__ slot either: each slot dropped makes the node smaller (16 bytes: 7% off a busy step).
     __slots__ = ("data", "grad", "requires_grad", "_a", "_b", "_vjp", "_op", "_epoch", "_notes",
-                 "_spent_vjp", "_mark", "_pending", "_g")   # _spent_vjp and the last three: engine.py
+                 "_mark", "_pending", "_g")     # the last three: engine.py (13 slots: a 128-byte node)
     __array_ufunc__ = None          # numpy defers to our reflected operators (np.float64(2) * v)
     _retain = True                  # like micrograd, every node keeps its gradient for inspection
     _changed_by = "copy_"           # the one in-place change a Value has (engine.py names it in errors)

@@ -20,8 +20,8 @@ def local_derivatives(node):
     Each is the node's own vjp asked with a seed of 1, so a label is exactly the factor backward()
     multiplies by (a Value keeps its vjp for drawings after backward, see engine.py)."""
     vjp = node._vjp
-    if vjp is None or vjp is _freed:
-        vjp = getattr(node, "_spent_vjp", None)
+    if vjp is _freed:                   # a released Tensor node
+        vjp = None
     parents = node._parents
     if vjp is None or not parents or _scalar(node.data) is None or None in [_scalar(p.data) for p in parents]:
         return None

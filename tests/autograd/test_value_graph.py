@@ -79,3 +79,22 @@ def test_backward_refuses_a_graph_whose_leaf_was_set_by_copy_after_use():
         w.copy_(3.0)
     with pytest.raises(RuntimeError, match=r"'\*'.*modified in place \(by copy_\)"):
         out.backward()
+
+
+@pytest.mark.parametrize("build", [lambda w, x: (w * x).tanh(), lambda w, x: fma(w, x, w) * x],
+                         ids=["two parents", "three parents"])
+def test_a_released_value_graph_is_kept_for_drawings_and_refused_by_a_second_pass(build):
+    w, x = Value(2.0, "w"), Value(-0.5, "x")
+    y = build(w, x)
+    y.backward()
+    first = (w.grad, x.grad)
+    page = autograd.explore(y)              # replays the released graph (a recorded pass), changes no .grad
+    assert page.steps > 0 and (w.grad, x.grad) == first
+    for again in (lambda: y.backward(), lambda: (y * 2).backward()):
+        with pytest.raises(RuntimeError, match="a second time"):
+            again()                          # before any vjp runs: nothing accumulates
+        assert (w.grad, x.grad) == first
+    z = build(w, x)                          # a fresh graph on the same leaves is fine
+    z.backward(retain_graph=True)
+    z.backward()
+    assert (w.grad, x.grad) == pytest.approx(tuple(3 * g for g in first))
