@@ -52,14 +52,19 @@ def _modify(self, what, operands, apply, compute):
             return _record(self, what, operands, compute)
         if _state.enabled:
             _check_leaf(self, _root(self), what)    # a view made under no_grad of a parameter, say
-        data = self.data
-        if not data.flags.writeable:
-            raise RuntimeError(f"{what}: this tensor's memory (from '{self._op or 'a view'}', shape {self.shape}) is "
-                               "read-only: a graph saved it for backward, or it is a broadcast view. Work on a copy "
-                               "(t = t.detach() * 1) or use the out-of-place form (t = t + y).")
-        apply(data)
+        apply(_writable(self, what))
         self._bump(what)
         return self
+
+
+def _writable(self, what):
+    """self's memory, which an unrecorded in-place change may write into, or the error saying why not."""
+    data = self.data
+    if not data.flags.writeable:
+        raise RuntimeError(f"{what}: this tensor's memory (from '{self._op or 'a view'}', shape {self.shape}) is "
+                           "read-only: a graph saved it for backward, or it is a broadcast view. Work on a copy "
+                           "(t = t.detach() * 1) or use the out-of-place form (t = t + y).")
+    return data
 
 
 def _root(t):
@@ -224,7 +229,13 @@ def _arith(ufunc, other):
 
 def _operator(ufunc, symbol, method):
     def op(self, other):
-        return _modify(self, symbol, (other,), _arith(ufunc, other), method)
+        if _state.enabled:
+            return _modify(self, symbol, (other,), _arith(ufunc, other), method)
+        with graph_lock:                # no_grad (an optimizer's update): _modify's unrecorded branch, written
+            data = _writable(self, symbol)      # out (2.9 -> 1.8 us per parameter update)
+            ufunc(data, other.data if isinstance(other, Tensor) else other, out=data, casting="same_kind")
+            self._bump(symbol)
+        return self
     op.__doc__ = f"self {symbol} other, in place."
     return op
 
