@@ -251,7 +251,8 @@ class Tensor:
         for node in nodes:
             g, node._g = node._g, None
             if node.grad is not None:
-                node.grad = node.grad + g       # (a new array)
+                total = node.grad + g           # (a new array; numpy makes 0-d + 0-d a scalar: keep an array)
+                node.grad = total if type(total) is np.ndarray else np.asarray(total, dtype=node.data.dtype)
                 continue
             if fast:                    # a stored gradient must own its memory: vjps may hand one array
                 if type(g) is not np.ndarray:                                   # to several inputs

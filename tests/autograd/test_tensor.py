@@ -173,3 +173,13 @@ def test_casting_to_integers_cuts_the_graph_instead_of_truncating_gradients():
 def test_out_of_range_axes_raise(call):
     with pytest.raises(ValueError, match=r"out of range for a tensor of shape \(1, 3\)"):
         call(leaf(1, 3))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_an_accumulated_0d_grad_stays_a_writable_array_of_the_tensor_dtype(dtype):
+    x = Tensor(np.array(2.0, dtype), requires_grad=True)
+    for _ in range(2):
+        (x * 3).backward()
+    assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad.dtype == dtype and x.grad == 6
+    x.grad[...] = 0                          # (numpy makes 0-d + 0-d a read-only scalar: this failed)
+    assert x.grad == 0
