@@ -41,15 +41,21 @@ def _count_slots(root, mark, now):
                     stack.append(b)
             continue
         for p in (a,) if b is None and a is not None else node._parents:
-            if p.requires_grad:
-                if p._mark is mark:
-                    p._pending += 1
-                else:
-                    p._mark, p._pending, p._g = mark, 1, None
-                    epoch = p._epoch
-                    if epoch is not None and epoch != now:
-                        _check_versions(p)
-                    stack.append(p)
+            if p.requires_grad:                 # (one parent, or three or more: rare enough for a call)
+                _visit(p, mark, now, stack)
+
+
+def _visit(p, mark, now, stack):
+    """One requires-grad edge into p: count it; at p's first visit, clear it, check its versions, queue it.
+    (The lines the two-parent case above and engine._count_consumers write out for speed.)"""
+    if p._mark is mark:
+        p._pending += 1
+    else:
+        p._mark, p._pending, p._g = mark, 1, None
+        epoch = p._epoch
+        if epoch is not None and epoch != now:
+            _check_versions(p)
+        stack.append(p)
 
 
 def _walk_slots(root, kind, retain_graph, mark):
