@@ -6,8 +6,8 @@ gradient of this pass (`_g`) into its `.grad`; `_fit_grad(g, parent, node)` retu
 fits already (floats); `_keep_structure` says whether backward keeps the parents (for drawing) or drops
 them.
 
-A node has `data`, `grad`, `requires_grad`, `_parents` (tuple of nodes; a class with `_parent_slots`
-keeps them in `_a`, `_b` instead, walked by `engine_slots`), `_vjp` (None for a leaf),
+A node has `data`, `grad`, `requires_grad`, `_parents` (tuple of nodes; a class whose `_parent_slots`
+is true keeps them in `_a`, `_b` instead, walked by `engine_slots`), `_vjp` (None for a leaf),
 `_op` (name) and `_epoch` (the in-place clock when it was made, or None for nodes that cannot be
 modified in place). `_vjp(g, out, *inputs)` returns one gradient per parent (None where a parent
 needs none). In the fast pass its arguments are raw data (floats or ndarrays); with
@@ -33,7 +33,6 @@ from .grad_mode import _state
 # In-place changes take it too, so an optimizer step in another thread waits for a running pass.
 graph_lock = threading.RLock()               # (re-entrant: an in-place change inside a vjp takes it too)
 
-_slot_kinds: dict[type, bool] = {}      # {node class: whether it keeps its parents in slots `_a`, `_b`}
 _passes = itertools.count(1)            # marks that tell a node it was reached by the current pass
 
 # In-place clock: every in-place modification of a tensor takes the next tick and stamps the
@@ -170,9 +169,7 @@ def _backward(root, seed, retain_graph, create_graph, inputs):
     complete), then commit the gradients, so an error midway leaves every .grad as it was."""
     kind, mark, now = type(root), next(_passes), clock[0]
     targets = None if inputs is None else _positions(inputs)
-    slots = targets is None and _slot_kinds.get(kind)     # Value keeps its parents in slots: _walk_slots
-    if slots is None:
-        slots = _slot_kinds[kind] = getattr(kind, "_parent_slots", False)
+    slots = targets is None and kind._parent_slots      # Value keeps its parents in slots: _walk_slots
     if slots:
         _count_slots(root, mark, now)
     elif targets is None:
@@ -180,15 +177,16 @@ def _backward(root, seed, retain_graph, create_graph, inputs):
     elif not _count_toward(root, mark, now, targets):
         return [None] * len(inputs)     # root depends on none of them: nothing to run
     root._g = seed
-    saved_mode = _state.enabled
-    _state.in_backward, _state.enabled = True, create_graph      # record the backward pass only when asked
+    state = _state
+    saved_mode = state.enabled
+    state.in_backward, state.enabled = True, create_graph       # record the backward pass only when asked
     try:
         if slots and not create_graph:
             found = _walk_slots(root, kind, retain_graph, mark)
         else:
             found = _walk(root, kind, not create_graph, retain_graph, targets, mark)
     finally:                            # (after an error, stale _g are reset by the next pass)
-        _state.enabled, _state.in_backward = saved_mode, False
+        state.enabled, state.in_backward = saved_mode, False
     if clock[0] != now:                 # an in-place change during the pass (inside a vjp): refuse it all
         raise RuntimeError("backward(): a tensor or Value was changed in place while backward() ran (inside a vjp?), "
                            "so some gradients were computed from values that are gone; no .grad was changed. "

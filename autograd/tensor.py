@@ -265,6 +265,7 @@ class Tensor:
 
     _fits_exactly = False               # vjps may return broadcast shapes or other dtypes: _fit_grad fits them
     _keep_structure = False             # backward() drops _parents too: intermediates free at once
+    _parent_slots = False               # parents in the `_parents` tuple
 
     # === The API: one line per method, naming the op that computes it ============================
     # arithmetic with numpy broadcasting; Python numbers take the tensor's float dtype (ops/elementwise.py)
