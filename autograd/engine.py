@@ -342,15 +342,22 @@ def unbroadcast(g, shape, node=None, parent=None):
     lead = len(gshape) - len(shape)
     if lead < 0:
         raise _unfit(gshape, shape, node, parent)
-    axes = list(range(lead))
-    for i, n in enumerate(shape):       # a dimension broadcasting stretched from 1 is summed back to 1
-        if n != gshape[lead + i]:
+    axes, i = (), lead
+    for n in shape:                     # a dimension broadcasting stretched from 1 is summed back to 1
+        if n != gshape[i]:
             if n != 1:
                 raise _unfit(gshape, shape, node, parent)
-            axes.append(lead + i)
+            axes += (i,)
+        i += 1
+    if lead:
+        axes = (*range(lead), *axes)
     if axes:
-        axes = tuple(axes)
-        g = g.sum(axis=axes, keepdims=True) if type(g) is not np.ndarray else fold(np.add, g, axes, True)
+        if type(g) is not np.ndarray:
+            g = g.sum(axis=axes, keepdims=True)
+        elif len(axes) == 1 and axes[0] == len(gshape) - 1:    # one last axis: fold's column sums
+            g = fold(np.add, g, axes, True)
+        else:
+            g = np.add.reduce(g, axes, None, None, True)        # (positional: numpy parses them faster)
     return g.reshape(shape) if lead else g
 
 

@@ -101,8 +101,8 @@ class Tensor:
         their array (a reused batch buffer), and backward must see the values the forward used."""
         if isinstance(x, Tensor):
             return x
-        if like is not None and type(x) in (float, int, bool) and like.data.dtype.kind == "f":
-            arr = np.array(x, dtype=like.data.dtype)
+        if like is not None and type(x) in (float, int, bool) and (dtype := like.data.dtype).kind == "f":
+            arr = np.array(x, dtype)
         else:
             if keep is None:                # copy when the op may be recorded: grad mode on and like needs grad
                 keep = _state.enabled and (like is None or like.requires_grad)

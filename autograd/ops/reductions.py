@@ -24,6 +24,8 @@ def _axes(axis, ndim, op):
     """`axis` as a sorted tuple of non-negative ints."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:      # one axis in range: the common case, checked at once
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     try:
         norm = tuple(sorted(int(a) + ndim if a < 0 else int(a) for a in axes))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..tensor import Tensor, _index_data, _NUMERIC
+from ..tensor import Tensor, _NUMERIC
 from .common import one_axis
 
 if TYPE_CHECKING:
@@ -162,21 +162,26 @@ def unsqueeze(self: Tensor, axis: int | None = None, dim: int | None = None) -> 
 
 
 def _own_index(index):
-    """The index with its arrays copied: backward must scatter to where the forward gathered from."""
-    if isinstance(index, list):
-        return np.array(index)
-    if isinstance(index, np.ndarray):
-        return index.copy()
-    if isinstance(index, tuple) and any(isinstance(i, (np.ndarray, list)) for i in index):
-        return tuple(np.array(i) if isinstance(i, (np.ndarray, list)) else i for i in index)
-    return index
+    """The index of a recorded read, and two facts about it, in one pass over its items.
 
-
-def _is_basic(index):
-    """True when indexing can only pick each element once (ints, slices, None, ..., bool masks)."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, (int, np.integer, slice))
-               or (isinstance(i, np.ndarray) and i.dtype == bool) for i in items)
+    Tensors in it become their arrays and every array is copied (backward must scatter to where the forward
+    gathered from). `view`: only ints, slices and None (numpy answers a full int index with a scalar, so
+    getitem appends `...` to get a 0-d view). `basic`: each element is picked at most once (ints, slices, None,
+    ..., bool masks), so the scatter can assign instead of accumulating."""
+    whole = not isinstance(index, tuple)
+    owned, view, basic = [], True, True
+    for i in (index,) if whole else index:
+        if isinstance(i, Tensor):
+            i = i.data
+        if isinstance(i, (np.ndarray, list)):
+            i = np.array(i)
+            view, basic = False, basic and i.dtype == bool
+        elif isinstance(i, (int, np.integer)):
+            view = view and not isinstance(i, bool)
+        elif i is not None and not isinstance(i, slice):
+            view, basic = False, basic and i is Ellipsis
+        owned.append(i)
+    return (owned[0] if whole else tuple(owned)), view, basic
 
 
 def _scatter(g, shape, index, basic):
@@ -197,22 +202,18 @@ def _index_add(g, shape, index, basic):
 
 
 def getitem(self: Tensor, index: Any) -> Tensor:
-    index = _own_index(_index_data(index))
-    if _is_view_index(index):                           # t[0] of a vector: a 0-d view (as in PyTorch),
+    index, view, basic = _own_index(index)
+    if view:                                            # t[0] of a vector: a 0-d view (as in PyTorch),
         index = (index if isinstance(index, tuple) else (index,)) + (Ellipsis,)   # not a copied scalar
     try:
         out = self.data[index]
     except IndexError as e:
         raise IndexError(f"index {index!r} into a tensor of shape {self.shape}: {e}") from None
-    shape, basic = self.shape, _is_basic(index)
-    return _make(out, (self,), lambda g, out, x: (_scatter(g, shape, index, basic),), "getitem",
-                 lambda a: a[index])
-
-
-def _is_view_index(index):
-    """True for an index of ints, slices and None only (numpy answers a full int index with a scalar)."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or isinstance(i, (int, np.integer, slice)) and not isinstance(i, bool) for i in items)
+    shape = self.shape
+    vjp = lambda g, out, x: (_scatter(g, shape, index, basic),)   # noqa: E731
+    if not basic:                                       # an array index: numpy copied, so no view to keep
+        return Tensor._make(out, (self,), vjp, "getitem")
+    return _make(out, (self,), vjp, "getitem", lambda a: a[index])
 
 
 def _axis_or_dim(axis, dim, op):
