@@ -179,10 +179,12 @@ def _own_index(index):
             view, basic = False, basic and i.dtype == bool
         elif isinstance(i, (int, np.integer)):
             view = view and not isinstance(i, bool)
+        elif i is Ellipsis:
+            view = False
         elif i is not None and not isinstance(i, slice):
             i = _as_int(i)              # an object with __index__ is an int to numpy: a view, as above
             if not isinstance(i, int):
-                view, basic = False, basic and i is Ellipsis
+                view = basic = False
         owned.append(i)
     return (owned[0] if whole else tuple(owned)), view, basic
 
