@@ -316,10 +316,11 @@ def test_integer_buffer_takes_integer_changes_as_plain_writes(change, result):
     np.testing.assert_array_equal(X.data, result)
 
 
-@pytest.mark.parametrize("mode", [ag.enable_grad, ag.no_grad], ids=["grad mode", "no_grad"])   # (+= under no_grad:
-@pytest.mark.parametrize("change", [lambda X, w: X.__iadd__(w), lambda X, w: X.__itruediv__(2),   # the optimizer's
-                                    lambda X, w: X.__isub__(0.5), lambda X, w: X.__imul__(np.float32(2)),  # path)
-                                    lambda X, w: X.mul_(w[0])], ids=["+= float grad", "/= 2", "-= 0.5", "*= f32", "mul_"])
+@pytest.mark.parametrize("mode", [ag.enable_grad, ag.no_grad], ids=["grad mode", "no_grad"])  # no_grad: the optimizer's
+@pytest.mark.parametrize("change", [lambda X, w: X.__iadd__(w), lambda X, w: X.__itruediv__(2),  # path for += -= *= /=
+                                    lambda X, w: X.__isub__(0.5), lambda X, w: X.__imul__(np.float32(2)),
+                                    lambda X, w: X.mul_(w[0])],
+                         ids=["+= float grad", "/= 2", "-= 0.5", "*= f32", "mul_"])
 def test_integer_buffer_refuses_float_results(change, mode):
     X = Tensor(np.array([1, 2, 3]))
     with mode(), pytest.raises(TypeError):

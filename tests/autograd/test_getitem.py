@@ -54,7 +54,8 @@ def test_value_and_gradient_of_every_index_form(index):
     np.testing.assert_allclose(x.grad, _gradient_ref(index, v), rtol=1e-14, atol=0)
 
 
-@pytest.mark.parametrize("index", ["list_repeats", "int_array_repeats", "pair_of_lists", "bool_mask", "ints", "tensor_ints"])
+@pytest.mark.parametrize("index", ["list_repeats", "int_array_repeats", "pair_of_lists", "bool_mask", "ints",
+                                   "tensor_ints"])
 def test_second_derivative_through_indexing_matches_pytorch(index):
     torch = pytest.importorskip("torch")
     i = INDEXES[index]
