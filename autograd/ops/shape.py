@@ -4,6 +4,7 @@ None of these changes a value, so each vjp only moves `g` back into the input's 
 """
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -178,10 +179,22 @@ def _own_index(index):
             view, basic = False, basic and i.dtype == bool
         elif isinstance(i, (int, np.integer)):
             view = view and not isinstance(i, bool)
+        elif i is Ellipsis:
+            view = False
         elif i is not None and not isinstance(i, slice):
-            view, basic = False, basic and i is Ellipsis
+            i = _as_int(i)              # an object with __index__ is an int to numpy: a view, as above
+            if not isinstance(i, int):
+                view = basic = False
         owned.append(i)
     return (owned[0] if whole else tuple(owned)), view, basic
+
+
+def _as_int(i):
+    """`i` as an int when numpy indexes with it as one (it defines __index__; not np.bool_), else `i`."""
+    try:
+        return operator.index(i)
+    except TypeError:
+        return i
 
 
 def _scatter(g, shape, index, basic):

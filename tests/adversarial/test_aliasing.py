@@ -1,5 +1,7 @@
 """Adversarial aliasing tests: views of views, detach, from_numpy, `.numpy()`, `np.asarray(t)`, numpy operands and
 indices changed after the forward. Expected: the gradient of the values the forward used, or a clear error."""
+import operator
+import re
 import sys
 
 import numpy as np
@@ -87,6 +89,27 @@ def test_edit_through_detach_is_seen_by_the_graph(edit):
     edit(w.detach())                                    # shares w's memory and its version
     with pytest.raises(RuntimeError, match="'mul'.*modified in place"):
         loss.backward()
+
+
+ALIASES = {"base": lambda B: B, "the saved row": lambda B: B[1], "a column": lambda B: B[:, 0],
+           "a view of a view": lambda B: B.T[1:], "detach": lambda B: B.detach(), "an element": lambda B: B[1, 2]}
+
+
+@pytest.mark.parametrize("op", [operator.iadd, operator.isub, operator.imul, operator.itruediv],
+                         ids=["+=", "-=", "*=", "/="])
+@pytest.mark.parametrize("alias", ALIASES.values(), ids=ALIASES.keys())
+def test_no_grad_arithmetic_through_any_alias_is_seen_by_a_graph_that_saved_a_view(alias, op):
+    B, w = Tensor(np.arange(1.0, 7.0).reshape(2, 3)), leaf(1, 2, 3)
+    loss = (B[1] * w).sum()                             # mul saves B's row 1 for w's gradient
+    target = alias(B)
+    expected = op(np.array(target.data), 2.0)
+    with ag.no_grad():                                  # the optimizer's path: one memory, one version
+        op(target, 2.0)
+    np.testing.assert_array_equal(target.data, expected)
+    symbol = {"iadd": "+=", "isub": "-=", "imul": "*=", "itruediv": "/="}[op.__name__]
+    with pytest.raises(RuntimeError, match=r"'mul'.*modified in place \(by " + re.escape(symbol)):
+        loss.backward()
+    assert w.grad is None
 
 
 # --- numpy operands, indices and masks are captured at the forward -------------------------------------------------

@@ -5,6 +5,8 @@ graphgrad's own out-of-place ops and once in torch (where installed).
 The rule checked: every step (and the final backward) either matches the reference or raises one of the
 documented errors (RuntimeError / ValueError / TypeError) naming the op; a failed step changes nothing.
 """
+import operator
+
 import numpy as np
 import pytest
 from hypothesis import event, given, settings
@@ -314,13 +316,46 @@ def test_integer_buffer_takes_integer_changes_as_plain_writes(change, result):
     np.testing.assert_array_equal(X.data, result)
 
 
-@pytest.mark.parametrize("change", [lambda X, w: X.__iadd__(w), lambda X, w: X.__itruediv__(2),
-                                    lambda X, w: X.mul_(w[0])], ids=["+= float grad", "/= 2", "mul_"])
-def test_integer_buffer_refuses_float_results(change):
+@pytest.mark.parametrize("mode", [ag.enable_grad, ag.no_grad], ids=["grad mode", "no_grad"])  # no_grad: the optimizer's
+@pytest.mark.parametrize("change", [lambda X, w: X.__iadd__(w), lambda X, w: X.__itruediv__(2),  # path for += -= *= /=
+                                    lambda X, w: X.__isub__(0.5), lambda X, w: X.__imul__(np.float32(2)),
+                                    lambda X, w: X.mul_(w[0])],
+                         ids=["+= float grad", "/= 2", "-= 0.5", "*= f32", "mul_"])
+def test_integer_buffer_refuses_float_results(change, mode):
     X = Tensor(np.array([1, 2, 3]))
-    with pytest.raises(TypeError):
+    with mode(), pytest.raises(TypeError):
         change(X, leaf(1, 2, 3))
     np.testing.assert_array_equal(X.data, [1, 2, 3])
+    assert X._version == 0                              # a refused change is no change
+
+
+@pytest.mark.parametrize("mode", [ag.enable_grad, ag.no_grad], ids=["grad mode", "no_grad"])
+@pytest.mark.parametrize("data, op, operand", [
+    (np.float32([1, 2, 3]), operator.iadd, np.array([0.1, 0.2, 0.3])),        # a float64 operand: stays float32
+    (np.float16([1, 2, 3]), operator.imul, 1e-3),
+    (np.float32([1, 2, 3]), operator.itruediv, Tensor(np.float64(3.0))),
+    (np.array([5, 6, 7]), operator.imul, np.int32(3)),
+    (np.array([True, False, False]), operator.iadd, np.array([False, False, True])),   # logical or
+    (np.array([True, False, True]), operator.imul, True),                              # logical and
+    (np.array(2.5), operator.isub, np.array(1.0)),                            # 0-d stays a 0-d array
+    (np.zeros((2, 3)), operator.iadd, np.array([1.0, 2.0, 3.0])),             # the operand broadcasts
+], ids=["f32+=f64", "f16*=", "f32/=tensor", "int*=int32", "bool+=", "bool*=", "0-d", "broadcast"])
+def test_arithmetic_without_gradients_keeps_the_dtype_and_matches_numpy(data, op, operand, mode):
+    X, expected = Tensor(data), np.array(data)
+    op(expected, operand.data if isinstance(operand, Tensor) else operand)   # numpy's own in-place op: the reference
+    with mode():
+        assert op(X, operand) is X
+    assert type(X.data) is np.ndarray and X.dtype == data.dtype and X.data.flags.writeable
+    np.testing.assert_array_equal(X.data, expected)
+    assert X._version > 0
+
+
+def test_arithmetic_with_an_operand_that_does_not_broadcast_changes_nothing():
+    X = Tensor(np.zeros(3))
+    with ag.no_grad(), pytest.raises(ValueError):
+        X += np.ones((2, 3))
+    np.testing.assert_array_equal(X.data, np.zeros(3))
+    assert X._version == 0
 
 
 @pytest.mark.parametrize("shape", [(0,), (0, 3), (2, 0)])

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from hypothesis import strategies as st
 
-from autograd import Tensor, concatenate, gradcheck, linear, maximum, minimum, softmax_cross_entropy, stack, where
+from autograd import (Tensor, concatenate, gradcheck, linear, maximum, minimum, primitive, softmax_cross_entropy,
+                      stack, where)
 from autograd.testing import (axis, broadcast_targets, concat_shapes, indices, matmul_shapes,
                               reshape_targets, shapes)
 from optable import (axis_params, concat_axis, cross_entropy_params, cross_entropy_ref, flatten_params, given_shape,
@@ -130,3 +131,47 @@ def test_linear_with_zero_out_features():
     x, W = Tensor(np.ones((2, 3)), requires_grad=True), Tensor(np.ones((3, 0)), requires_grad=True)
     linear(x, W).sum().backward()
     assert x.grad.shape == (2, 3) and W.grad.shape == (3, 0)
+
+
+# --- relu's vjp works in its own mask (711be3c): g itself is never written, whatever its layout -------------
+def _read_only(a):
+    a.setflags(write=False)
+    return a
+
+
+RELU_X = np.array([[-1.0, 0.0, -0.0, 2.0], [np.inf, -np.inf, 1e-310, -1e-310], [3.0, -2.0, 5e-324, 0.5]])
+RELU_G = {
+    "plain": lambda dt: np.arange(12.0).reshape(3, 4).astype(dt) - 5,
+    "transposed": lambda dt: np.ascontiguousarray(np.arange(12.0).reshape(4, 3).astype(dt) - 5).T,
+    "broadcast": lambda dt: np.broadcast_to(np.array([1.5, -2, 3, 4], dt), (3, 4)),      # 0 strides, read-only
+    "read-only": lambda dt: _read_only(np.arange(12.0).reshape(3, 4).astype(dt)),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+@pytest.mark.parametrize("make_g", RELU_G.values(), ids=RELU_G.keys())
+def test_relu_gradient_is_g_where_positive_and_leaves_g_untouched(make_g, dtype):
+    g = make_g(dtype)
+    before = g.copy()
+    hand_g = primitive(lambda a: a * 1, vjp=lambda _, out, a: (g,))        # relu's vjp receives exactly this g
+    x = Tensor(RELU_X.astype(dtype), requires_grad=True)
+    hand_g(x.relu()).sum().backward()
+    np.testing.assert_array_equal(g, before)
+    assert x.grad.dtype == dtype and x.grad.shape == (3, 4)
+    np.testing.assert_array_equal(x.grad, np.where(RELU_X.astype(dtype) > 0, g, 0))
+
+
+def test_relu_leaves_an_upstream_gradient_it_shares_with_another_input_whole():
+    x, w = Tensor(RELU_X, requires_grad=True), Tensor(np.zeros((3, 4)), requires_grad=True)
+    g = np.arange(12.0).reshape(3, 4) - 5
+    (x.relu() + w).backward(g)                          # add hands one array to relu and to w
+    np.testing.assert_array_equal(w.grad, g)
+    np.testing.assert_array_equal(x.grad, np.where(RELU_X > 0, g, 0))
+
+
+@pytest.mark.parametrize("v, expected", [(-1.0, 0.0), (0.0, 0.0), (-0.0, 0.0), (2.0, 3.0), (np.inf, 3.0)])
+def test_relu_gradient_of_a_0d_tensor_is_a_writable_0d_array(v, expected):
+    x = Tensor(v, requires_grad=True)
+    (x.relu() * 3.0).backward()                         # mul's vjp hands relu a numpy scalar (0-d times 0-d)
+    assert type(x.grad) is np.ndarray and x.grad.shape == () and x.grad.flags.writeable
+    assert x.grad == expected

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Tensor, Value, grad, gradcheck, gradgradcheck, graph, primitive
+from autograd.engine import unbroadcast
 from autograd.testing import (REWRITES, arrays, assert_engines_agree, axes, broadcastable_shapes, check_all,
                               check_batch_gradient, check_grad_shapes, check_no_shared_grads, check_rewrite,
                               expressions, graphs)
@@ -74,6 +75,31 @@ def test_gradients_of_ops_that_pass_g_through_never_share_memory(f):
     a = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     b = Tensor(np.ones((2, 3)), requires_grad=True)
     assert check_no_shared_grads(f, a, b)
+
+
+# --- unbroadcast: a gradient of a broadcast result summed back to the input's shape --------------------------
+@st.composite
+def stretched(draw):
+    """(g's shape, an input shape broadcasting makes it): leading dims added, 1s stretched (to 0 too)."""
+    gshape = tuple(draw(st.lists(st.integers(0, 4), max_size=4)))
+    tail = gshape[len(gshape) - draw(st.integers(0, len(gshape))):]
+    return gshape, tuple(draw(st.sampled_from([n, 1])) for n in tail)
+
+
+@given(shapes=stretched(), dtype=st.sampled_from([np.float16, np.float32, np.float64]), as_node=st.booleans())
+def test_unbroadcast_sums_the_stretched_and_leading_axes(shapes, dtype, as_node):
+    gshape, shape = shapes
+    g = np.random.default_rng(len(gshape)).standard_normal(gshape).astype(dtype)
+    before = g.copy()
+    lead = len(gshape) - len(shape)
+    ref = g.astype(np.float64).sum(axis=tuple(range(lead)))          # the reference: numpy's sums, in float64
+    ref = ref.sum(axis=tuple(i for i, n in enumerate(shape) if n == 1), keepdims=True)
+    out = unbroadcast(Tensor(g, requires_grad=True) if as_node else g, shape)
+    data = out.data if as_node else out
+    assert data.shape == shape and data.dtype == dtype and isinstance(out, Tensor) == as_node
+    np.testing.assert_allclose(data, ref, rtol=0, atol=np.finfo(dtype).eps * (g.size + 1) * (np.abs(ref).max(
+        initial=0) + np.abs(g).max(initial=0) * 4))
+    np.testing.assert_array_equal(g, before)
 
 
 # --- rewrite invariance ---------------------------------------------------------------------------
