@@ -322,9 +322,9 @@ def fold(ufunc, x, axes, keepdims=False):
     """ufunc.reduce over `axes` of an ndarray. numpy's reduce over a short last axis ((300, 3) softmax rows)
     is slow (12 us for a max, 6 us for a sum): up to 8 entries, the columns are combined one ufunc call at a
     time instead (2 us). A sum may differ from numpy's in the last bit (numpy associates it differently)."""
-    n = x.shape[-1] if x.ndim else 0
-    if axes != (x.ndim - 1,) or not 1 <= n <= 8 or x.dtype.kind not in "fc" or x.ndim < 2:
-        return ufunc.reduce(x, axis=axes, keepdims=keepdims)
+    ndim = x.ndim
+    if ndim < 2 or axes != (ndim - 1,) or not 1 <= (n := x.shape[-1]) <= 8 or x.dtype.kind not in "fc":
+        return ufunc.reduce(x, axes, None, None, keepdims)     # (positional: numpy parses them faster)
     out = x[..., 0]
     for j in range(1, n):
         out = ufunc(out, x[..., j])
@@ -352,12 +352,7 @@ def unbroadcast(g, shape, node=None, parent=None):
     if lead:
         axes = (*range(lead), *axes)
     if axes:
-        if type(g) is not np.ndarray:
-            g = g.sum(axis=axes, keepdims=True)
-        elif len(axes) == 1 and axes[0] == len(gshape) - 1:    # one last axis: fold's column sums
-            g = fold(np.add, g, axes, True)
-        else:
-            g = np.add.reduce(g, axes, None, None, True)        # (positional: numpy parses them faster)
+        g = g.sum(axis=axes, keepdims=True) if type(g) is not np.ndarray else fold(np.add, g, axes, True)
     return g.reshape(shape) if lead else g
 
 
